@@ -1,0 +1,1 @@
+"""Demo company API: aiohttp + SQLite stand-in for the real one (see README.md)."""

@@ -1,0 +1,234 @@
+"""Runs Sigilo locally: demo company API, action server and Rasa server.
+
+Started by ``make run``. Prints what runs where and where the logs go;
+Ctrl-C stops everything cleanly. Settings come from the environment and an
+optional ``.env`` file (see ``.env.example``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+LOGS = VAR / "log"
+
+
+def load_dotenv(path: Path) -> None:
+    """Loads ``KEY=value`` lines into the environment without overriding it."""
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def persistent_secret(env_name: str, file_name: str) -> str:
+    """Returns the secret from the environment, else one generated on first run.
+
+    Generated secrets live in ``var/`` (git-ignored), readable by the owner only.
+    """
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = VAR / file_name
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(32)
+    VAR.mkdir(exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value
+
+
+@dataclass
+class Service:
+    """One child process and how to tell it is ready."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def start(self, env: dict[str, str]) -> None:
+        """Starts the process with its output in its log file."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Polls the health URL until it answers 2xx or the process dies."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.health_url, timeout=2) as answer:
+                    if 200 <= answer.status < 300:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        return False
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 10 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def build_services(model: str, env: dict[str, str]) -> list[Service]:
+    """The processes ``make run`` supervises, in start order."""
+    py = sys.executable
+    api_port = env["SIGILO_COMPANY_API_PORT"]
+    rasa_port = env.get("SIGILO_RASA_PORT", "5005")
+    actions_port = env.get("SIGILO_ACTIONS_PORT", "5055")
+    services = []
+    if env.get("SIGILO_START_DEMO_API", "true").lower() != "false":
+        services.append(
+            Service(
+                "demo company API",
+                [
+                    py,
+                    "-m",
+                    "client_api",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    api_port,
+                    "--db",
+                    str(VAR / "company.db"),
+                ],
+                f"http://127.0.0.1:{api_port}/health",
+                LOGS / "company-api.log",
+            )
+        )
+    services.append(
+        Service(
+            "action server",
+            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
+            f"http://127.0.0.1:{actions_port}/health",
+            LOGS / "actions.log",
+        )
+    )
+    services.append(
+        Service(
+            "Rasa server",
+            [
+                py,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                model,
+                "--port",
+                rasa_port,
+                "--enable-api",
+                "--auth-token",
+                env["SIGILO_RASA_AUTH_TOKEN"],
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--cors",
+                env.get("SIGILO_CORS_ORIGINS", "http://127.0.0.1:5005"),
+            ],
+            f"http://127.0.0.1:{rasa_port}/",
+            LOGS / "rasa.log",
+        )
+    )
+    return services
+
+
+def main() -> int:
+    """Starts everything, prints how to use it, waits for Ctrl-C."""
+    load_dotenv(ROOT / ".env")
+    env = dict(os.environ)
+    env.setdefault("SIGILO_COMPANY_API_PORT", "8800")
+    env.setdefault("SIGILO_COMPANY_API_URL", f"http://127.0.0.1:{env['SIGILO_COMPANY_API_PORT']}")
+    env["SIGILO_COMPANY_API_TOKEN"] = persistent_secret(
+        "SIGILO_COMPANY_API_TOKEN", "company-api-token"
+    )
+    env["SIGILO_RASA_AUTH_TOKEN"] = persistent_secret("SIGILO_RASA_AUTH_TOKEN", "rasa-auth-token")
+    model = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "model.py")],
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if model.returncode != 0:
+        print("error: no model could be trained; see the output above", file=sys.stderr)
+        return 1
+    services = build_services(model.stdout.strip().splitlines()[-1], env)
+    stopping = False
+
+    def stop_all(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop_all)
+    signal.signal(signal.SIGTERM, stop_all)
+    try:
+        for service in services:
+            print(f"starting {service.name}… (log: {service.log.relative_to(ROOT)})", flush=True)
+            service.start(env)
+            if not service.wait_ready(timeout=180):
+                print(f"error: {service.name} did not start; see {service.log}", file=sys.stderr)
+                return 1
+        port = env.get("SIGILO_RASA_PORT", "5005")
+        print(
+            "\nSigilo is running:\n"
+            f"  Rasa server   http://127.0.0.1:{port}"
+            "  (REST channel: POST /webhooks/rest/webhook)\n"
+            "  HTTP API      enabled with the token in var/rasa-auth-token"
+            " or $SIGILO_RASA_AUTH_TOKEN\n"
+            f"  action server http://127.0.0.1:{env.get('SIGILO_ACTIONS_PORT', '5055')}\n"
+            f"  company API   {env['SIGILO_COMPANY_API_URL']}\n"
+            f"  logs          {LOGS.relative_to(ROOT)}/\n\n"
+            "Talk to it: `make shell` in another terminal, or\n"
+            f"  curl -s localhost:{port}/webhooks/rest/webhook "
+            '-d \'{"sender": "me", "message": "hola"}\'\n'
+            "Ctrl-C stops everything.",
+            flush=True,
+        )
+        while not stopping:
+            for service in services:
+                if service.process and service.process.poll() is not None:
+                    print(f"error: {service.name} stopped; see {service.log}", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        for service in reversed(services):
+            service.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sigilo: privacy machinery for a Rasa assistant."""

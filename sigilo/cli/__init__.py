@@ -1,0 +1,1 @@
+"""The ``sigilo`` admin command line."""

@@ -1,0 +1,213 @@
+"""E-mail addresses, IBANs and phone numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+from phonenumbers import PhoneNumber
+from stdnum import iban as stdnum_iban
+
+from sigilo.redaction.context import NEGATIVE, PHONE, PHONE_AFTER, ContextIndex
+
+# --- e-mail -----------------------------------------------------------------------------
+
+# Local part and domain labels; the boundary look-behind makes every attempt start at
+# the beginning of a token, so a long run of letters is tried once, not at every index.
+EMAIL_RE = re.compile(r"(?<![\w.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def find_emails(text: str) -> Iterator[tuple[int, int]]:
+    """Yields ``(start, end)`` of e-mail addresses."""
+    if "@" not in text:
+        return
+    for m in EMAIL_RE.finditer(text):
+        start, end = m.span()
+        value = m.group()
+        # The last label must be a real-looking top-level domain: "a@b.c1" is not one.
+        labels = value[value.index("@") + 1 :].split(".")
+        while labels and not (labels[-1].isalpha() and len(labels[-1]) >= 2):
+            end -= len(labels.pop()) + 1
+        if len(labels) < 2 or text[start] == "." or not labels[0]:
+            continue
+        yield start, end
+
+
+# --- IBAN -------------------------------------------------------------------------------
+
+IBAN_RE = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}(?:[ \-]?[0-9A-Za-z]){11,30}")
+_SEP = re.compile(r"[ \-]")
+
+# Length of the IBAN by country (ISO 13616 registry).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22,
+    "BH": 22, "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24,
+    "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
+    "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
+    "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27,
+    "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28,
+    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
+    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}  # fmt: skip
+
+
+def _mod97(compact: str) -> bool:
+    # Cheap ISO 7064 check before stdnum's full one (which also checks the country format).
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def find_ibans(text: str) -> Iterator[tuple[int, int]]:
+    """Yields ``(start, end)`` of IBANs, compact or grouped, any letter case."""
+    pos = 0
+    while True:
+        m = IBAN_RE.search(text, pos)
+        if m is None:
+            return
+        start = m.start()
+        country = text[start : start + 2].upper()
+        length = _IBAN_LENGTHS.get(country)
+        pos = start + 1
+        if length is None:
+            continue
+        # The greedy match may run into the next words: cut it at the country's length.
+        seen = 0
+        end = start
+        for i in range(start, m.end()):
+            if text[i] not in " -":
+                seen += 1
+                if seen == length:
+                    end = i + 1
+                    break
+        if seen < length or (end < len(text) and text[end].isalnum()):
+            continue
+        compact = _SEP.sub("", text[start:end]).upper()
+        if _mod97(compact) and stdnum_iban.is_valid(compact):
+            yield start, end
+            pos = end
+
+
+# --- phone ------------------------------------------------------------------------------
+
+# Digit groups joined by one separator, an optional "+"/"00" and area code in
+# parentheses, and an optional extension. Groups need a separator between them, so
+# there is one way to match a string and no backtracking blow-up.
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?P<intl>\+[ ]?|00[ ]?)?(?:\([0-9]{1,4}\)[ .\-]?)?[0-9]{1,15}"
+    r"(?:(?:[ .\-]|[ ]?\([0-9]{1,4}\)[ ]?)[0-9]{1,15}){0,7}"
+    r"(?P<ext>[ ]?(?:x|ext\.?|ramal)[ ]?[0-9]{1,6})?(?!\w)",
+    re.IGNORECASE,
+)
+_NOT_PHONE = re.compile(
+    r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}"  # ISO date
+    r"|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"  # day/month/year
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}"  # IPv4 address
+)
+_AMOUNT = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?")
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥]|R\$|US\$|EUR|USD|BRL|MXN|ARS|CLP)\s?$", re.IGNORECASE)
+_NON_DIGITS = re.compile(r"[^0-9]")
+
+# When a message is dense with phone-shaped numbers (a pasted table, an attack), stop
+# asking phonenumbers past this many checks and treat the rest as phones: fail closed.
+_VALIDATION_BUDGET = 64
+
+
+def _national_candidates(d: str) -> Iterator[PhoneNumber]:
+    """Phone numbers that a national-format digit string could be, by region."""
+    n = len(d)
+    first = d[0]
+    if n == 10 and first in "23456789":
+        yield PhoneNumber(country_code=1, national_number=int(d))  # US/CA
+    if n == 11 and first == "1":
+        yield PhoneNumber(country_code=1, national_number=int(d[1:]))
+    if first == "0" and n in (11, 12, 13):
+        # Brazil's trunk prefix 0, possibly with a two-digit carrier code.
+        rest = d[1:] if n in (11, 12) else d[3:]
+        if len(rest) in (10, 11):
+            yield PhoneNumber(country_code=55, national_number=int(rest))
+    if n in (10, 11) and first != "0":
+        yield PhoneNumber(country_code=55, national_number=int(d))  # BR with area code
+    if n == 9 and first in "6789":
+        yield PhoneNumber(country_code=34, national_number=int(d))  # ES
+    if n == 9 and first in "29":
+        yield PhoneNumber(country_code=351, national_number=int(d))  # PT
+        yield PhoneNumber(country_code=56, national_number=int(d))  # CL
+    if 6 <= n <= 11 and first in "03":
+        yield PhoneNumber(
+            country_code=39, national_number=int(d), italian_leading_zero=first == "0"
+        )
+    if n == 10 and first != "0":
+        yield PhoneNumber(country_code=52, national_number=int(d))  # MX
+        yield PhoneNumber(country_code=54, national_number=int(d))  # AR (area + number)
+
+
+def _valid_national(d: str) -> bool:
+    for number in _national_candidates(d):
+        if phonenumbers.is_valid_number(number):
+            return True
+    if d[0] == "0" and 11 <= len(d) <= 13:
+        # Argentina's national formats (0 + area + 15 + number) need the real parser.
+        try:
+            return phonenumbers.is_valid_number(phonenumbers.parse(d, "AR"))
+        except phonenumbers.NumberParseException:
+            return False
+    return False
+
+
+def _valid_international(d: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+" + d, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
+    """Yields ``(start, end)`` of phone numbers.
+
+    Next to a phone word ("tel", "celular", "call me", ...) any phone-shaped number of
+    7–15 digits counts; elsewhere phonenumbers must find it valid in BR, ES, PT, IT, AR,
+    CL, MX or the US (or anywhere, when written with "+" or "00").
+    """
+    budget = _VALIDATION_BUDGET
+    for m in PHONE_RE.finditer(text):
+        start, end = m.span()
+        body_end = m.start("ext") if m.group("ext") else end
+        body = text[start:body_end]
+        intl = m.group("intl")
+        digits = _NON_DIGITS.sub("", body)
+        if intl and intl.startswith("00"):
+            digits = digits[2:]
+        if not 7 <= len(digits) <= 15:
+            continue
+        core = body[len(intl) :] if intl else body
+        if _NOT_PHONE.fullmatch(core):
+            continue
+        word = ctx.before(PHONE, start, 30)
+        after = ctx.after(PHONE_AFTER, end, 3)
+        if word or after:
+            negative = ctx.before(NEGATIVE, start, 30)
+            if negative and not after and _closer(ctx, start, negative_first=True):
+                continue
+            if _AMOUNT.fullmatch(core) and _CURRENCY_BEFORE.search(text, 0, start):
+                continue
+            yield start, end
+            continue
+        if ctx.before(NEGATIVE, start, 30) or _AMOUNT.fullmatch(core):
+            continue
+        if budget <= 0:
+            yield start, end  # fail closed
+            continue
+        budget -= 1
+        if _valid_international(digits) if intl else _valid_national(digits):
+            yield start, end
+
+
+def _closer(ctx: ContextIndex, start: int, negative_first: bool) -> bool:
+    """Whether the nearest "order"-like word stands closer to ``start`` than a phone word."""
+    neg = [e for _s, e, _w in ctx.words(NEGATIVE) if e <= start]
+    tel = [e for _s, e, _w in ctx.words(PHONE) if e <= start]
+    return bool(neg) and (not tel or neg[-1] > tel[-1])

@@ -1,0 +1,179 @@
+"""Context words in Spanish, Portuguese and English, found in one pass.
+
+Some numbers are only sensitive because of what surrounds them: a bare nine-digit
+number is a Portuguese NIF only when the message talks about a NIF, three digits are a
+security code only after "cvv". The words of the message are read once (one regex
+pass, then dictionary look-ups); detectors then ask whether a word of a family is near
+a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+CARD = "card"
+CVV = "cvv"
+EXPIRY = "expiry"
+EXPIRY_WEAK = "expiry_weak"
+TAX = "tax"
+PHONE = "phone"
+PHONE_AFTER = "phone_after"
+NEGATIVE = "negative"
+PASSWORD = "password"
+
+# Phrases per family, written without accents (text words are folded the same way).
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    CARD: (
+        "card", "cards", "credit card", "debit card", "cartao", "cartoes", "tarjeta",
+        "tarjetas", "credito", "debito", "visa", "mastercard", "master card", "amex",
+        "american express", "elo", "hipercard", "maestro", "diners", "discover", "jcb",
+    ),
+    CVV: (
+        "cvv", "cvc", "cid", "csc", "cvn", "security code", "card security code",
+        "card verification code", "verification code", "codigo de seguranca",
+        "codigo seguranca", "cod seguranca", "cod de seguranca", "cod seg",
+        "codigo de seguridad", "codigo seguridad", "cod seguridad", "codigo de verificacao",
+        "codigo verificador", "codigo de verificacion", "codigo de tras",
+        "digitos de seguranca",
+    ),
+    EXPIRY: (
+        "exp", "expiry", "expiration", "expiration date", "expires", "expira", "expiracao",
+        "expiracion", "validade", "validez", "valid", "valido", "valida", "valid thru",
+        "valid through", "valid until", "valido ate", "valido hasta", "caducidad", "caduca",
+        "mm aa", "mm aaaa", "mm yy", "mm yyyy",
+    ),
+    # Also said of invoice due dates, so these count only when a card is in the message.
+    EXPIRY_WEAK: ("vencimiento", "vencimento", "venc", "vence", "vto"),
+    TAX: (
+        "cpf", "cnpj", "nif", "dni", "nie", "cif", "cuit", "cuil", "rut", "rfc",
+        "codice fiscale", "codigo fiscal", "ssn", "social security", "social security number",
+        "tax id", "taxid", "tax number", "tax identification", "tax identification number",
+        "taxpayer", "tin", "documento", "doc", "identidade", "identificacao fiscal",
+        "identificacion", "identificacion fiscal", "identificacion tributaria", "contribuinte",
+        "contribuyente", "cedula", "numero fiscal", "registro federal",
+    ),
+    PHONE: (
+        "phone", "telephone", "tel", "tlf", "tfno", "telefono", "telefone", "fone", "celular",
+        "cel", "movil", "mobile", "cell", "cellphone", "whatsapp", "whats app", "whats", "wpp",
+        "zap", "fax", "desk", "call", "call me", "ring", "text me", "sms", "ligar", "ligue",
+        "liga", "llamar", "llamame", "llama", "contacto", "contato", "message", "messages",
+        "mensagem", "mensagens", "mensaje", "mensajes", "answering", "reach me", "ramal",
+    ),
+    PHONE_AFTER: ("office", "mobile", "fax", "home", "work", "cell", "celular", "fixo"),
+    NEGATIVE: (
+        "order", "orders", "pedido", "pedidos", "orden", "protocol", "protocolo", "ticket",
+        "tracking", "rastreio", "rastreamento", "seguimiento", "invoice", "invoices",
+        "factura", "facturas", "fatura", "faturas", "nota fiscal", "boleto", "reserva",
+        "booking", "ref", "reference", "referencia", "chamado", "recibo", "receipt",
+        "codigo de barras", "barcode", "guia", "envio", "shipment", "parcel", "package",
+        "sku", "lote", "batch", "serial",
+    ),
+    PASSWORD: (
+        "password", "passwd", "pwd", "pass", "passcode", "senha", "contrasena", "clave",
+        "palavra passe", "pin",
+    ),
+}  # fmt: skip
+
+# Accents folded away so that "cartão", "cartao" and "CARTÃO" are one word.
+_FOLD = str.maketrans("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn")
+# Words are letter runs; digits and punctuation between them are ignored.
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def fold(word: str) -> str:
+    """Lower-cases ``word`` and removes the accents used in es/pt."""
+    lower = word.lower()
+    # translate() with a table is slow per character; ASCII needs no folding.
+    return lower if lower.isascii() else lower.translate(_FOLD)
+
+
+def _phrase_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word -> [(all words, family)], longest phrases first."""
+    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for family, phrases in _FAMILIES.items():
+        for phrase in phrases:
+            words = tuple(phrase.split())
+            table.setdefault(words[0], []).append((words, family))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+_PHRASES = _phrase_table()
+_FIRST_WORDS = frozenset(_PHRASES)
+
+
+class ContextIndex:
+    """Positions of the context words of one (normalised) text, by family."""
+
+    __slots__ = ("_ends", "_hits", "_starts")
+
+    def __init__(self, text: str) -> None:
+        hits: dict[str, list[tuple[int, int, str]]] = {}
+        self._hits = hits
+        self._starts: dict[str, list[int]] = {}
+        self._ends: dict[str, list[int]] = {}
+        folded = fold(text)
+        if _FIRST_WORDS.isdisjoint(_WORD_RE.findall(folded)):
+            return  # most messages: findall() is much cheaper than positions per word
+        if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
+            tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
+        else:
+            tokens = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
+        phrases = _PHRASES
+        for i, (start, _end, word) in enumerate(tokens):
+            entries = phrases.get(word)
+            if entries is None:
+                continue
+            seen: set[str] = set()
+            for words, family in entries:
+                n = len(words)
+                if family in seen or (n > 1 and tuple(t[2] for t in tokens[i : i + n]) != words):
+                    continue
+                seen.add(family)  # the longest phrase of a family wins
+                hits.setdefault(family, []).append((start, tokens[i + n - 1][1], " ".join(words)))
+        self._starts = {f: [h[0] for h in v] for f, v in hits.items()}
+        self._ends = {f: [h[1] for h in v] for f, v in hits.items()}
+
+    def has(self, family: str) -> bool:
+        """Whether any word of ``family`` occurs in the text."""
+        return family in self._hits
+
+    def words(self, family: str) -> list[tuple[int, int, str]]:
+        """All ``(start, end, phrase)`` hits of ``family``, in text order."""
+        return self._hits.get(family, [])
+
+    def before(self, family: str, pos: int, window: int) -> str | None:
+        """The nearest phrase of ``family`` ending in ``[pos - window, pos]``, if any."""
+        ends = self._ends.get(family)
+        if not ends:
+            return None
+        i = bisect_right(ends, pos) - 1
+        if i >= 0 and ends[i] >= pos - window:
+            return self._hits[family][i][2]
+        return None
+
+    def before_end(self, family: str, pos: int, window: int) -> int:
+        """End of the nearest phrase of ``family`` ending in ``[pos - window, pos]``, or -1."""
+        ends = self._ends.get(family)
+        if not ends:
+            return -1
+        i = bisect_right(ends, pos) - 1
+        if i >= 0 and ends[i] >= pos - window:
+            return ends[i]
+        return -1
+
+    def after(self, family: str, pos: int, window: int) -> str | None:
+        """The nearest phrase of ``family`` starting in ``[pos, pos + window]``, if any."""
+        starts = self._starts.get(family)
+        if not starts:
+            return None
+        i = bisect_left(starts, pos)
+        if i < len(starts) and starts[i] <= pos + window:
+            return self._hits[family][i][2]
+        return None
+
+    def near(self, family: str, start: int, end: int, before: int, after: int) -> str | None:
+        """A phrase of ``family`` just before ``start`` or just after ``end``."""
+        return self.before(family, start, before) or self.after(family, end, after)

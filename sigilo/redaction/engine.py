@@ -1,0 +1,190 @@
+"""The detection pipeline: normalise, find candidates, validate, resolve overlaps."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from sigilo.redaction import contact, credentials
+from sigilo.redaction.cards import find_cards
+from sigilo.redaction.context import ContextIndex
+from sigilo.redaction.findings import (
+    CREDIT_CARD,
+    EMAIL,
+    ENTITY_TYPES,
+    EXPIRY,
+    IBAN,
+    PASSWORD,
+    PHONE,
+    SECURITY_CODE,
+    TAX_ID,
+    Finding,
+)
+from sigilo.redaction.normalize import normalize
+from sigilo.redaction.tax_ids import find_tax_ids
+
+# Our own placeholders: text that was redacted before is opaque to a new pass.
+LABEL_RE = re.compile(
+    r"\[(?:card [a-z]+ ••••[0-9]{0,4}|security code|expiry|tax id|iban|email|phone|password)\]"
+)
+_DIGIT_RE = re.compile(r"[0-9]")
+
+# Overlaps are settled by rank (lower wins), then by length (longer wins), then by
+# position, so the result does not depend on detector order.
+_RANK = {
+    CREDIT_CARD: 0,
+    IBAN: 1,
+    TAX_ID: 2,
+    EMAIL: 4,
+    PASSWORD: 5,
+    SECURITY_CODE: 6,
+    EXPIRY: 7,
+    PHONE: 8,
+}
+# A Luhn-valid run with no known brand is the weakest card evidence: a number that a
+# tax id's own check digits confirm is taken as that tax id.
+_UNKNOWN_CARD_RANK = 3
+# Redaction repeats detection on its own output until nothing new shows up (a label can
+# change what is next to a number); in practice one extra pass, this is a safety stop.
+_MAX_PASSES = 8
+
+
+def _rank(f: Finding) -> int:
+    if f.type == CREDIT_CARD and f.brand == "unknown":
+        return _UNKNOWN_CARD_RANK
+    return _RANK[f.type]
+
+
+def _resolve(found: list[Finding], size: int) -> list[Finding]:
+    """Keeps non-overlapping findings, best first; returns them in text order."""
+    if len(found) < 2:
+        return found
+    taken = bytearray(size)
+    kept: list[Finding] = []
+    for f in sorted(found, key=lambda f: (_rank(f), f.start - f.end, f.start)):
+        if taken.find(1, f.start, f.end) != -1:
+            continue
+        taken[f.start : f.end] = b"\x01" * (f.end - f.start)
+        kept.append(f)
+    kept.sort(key=lambda f: f.start)
+    return kept
+
+
+def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
+    """One detection pass over ``text``; offsets refer to ``text``.
+
+    Args:
+        text: the message.
+        enabled: entity types to report.
+
+    Returns:
+        Non-overlapping findings in text order.
+    """
+    norm = normalize(text)
+    t = norm.text
+    if "[" in t and "]" in t:
+        t = LABEL_RE.sub(lambda m: "\x00" * len(m.group()), t)
+    ctx = ContextIndex(t)
+    found: list[Finding] = []
+    add = found.append
+    if _DIGIT_RE.search(t) is not None:
+        cards = list(find_cards(t, ctx))
+        if CREDIT_CARD in enabled:
+            for c in cards:
+                add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
+        if SECURITY_CODE in enabled or EXPIRY in enabled:
+            for kind, s, e in credentials.after_cards(t, (c.end for c in cards)):
+                add(Finding(SECURITY_CODE if kind == "cvv" else EXPIRY, s, e))
+            if SECURITY_CODE in enabled:
+                for s, e in credentials.find_security_codes(t, ctx):
+                    add(Finding(SECURITY_CODE, s, e))
+            if EXPIRY in enabled:
+                for s, e in credentials.find_expiries(t, ctx, bool(cards)):
+                    add(Finding(EXPIRY, s, e))
+        if IBAN in enabled:
+            for s, e in contact.find_ibans(t):
+                add(Finding(IBAN, s, e))
+        if TAX_ID in enabled:
+            for h in find_tax_ids(t, ctx):
+                add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
+        if PHONE in enabled:
+            for s, e in contact.find_phones(t, ctx):
+                add(Finding(PHONE, s, e))
+    if EMAIL in enabled:
+        for s, e in contact.find_emails(t):
+            add(Finding(EMAIL, s, e))
+    if PASSWORD in enabled:
+        for s, e in credentials.find_passwords(t, ctx):
+            add(Finding(PASSWORD, s, e))
+    found = [f for f in _resolve(found, len(t)) if f.type in enabled]
+    if norm.src is None:
+        return found
+    return _to_original(found, norm.span)
+
+
+def _to_original(found: list[Finding], span) -> list[Finding]:  # noqa: ANN001
+    out: list[Finding] = []
+    last_end = 0
+    for f in found:
+        start, end = span(f.start, f.end)
+        # One original character may expand to several ("①" is fine, "㎏" is "kg"): if
+        # two findings share it, the later one starts after it.
+        start = max(start, last_end)
+        if start >= end:
+            continue
+        out.append(_moved(f, start, end))
+        last_end = end
+    return out
+
+
+def _moved(f: Finding, start: int, end: int) -> Finding:
+    return Finding(f.type, start, end, brand=f.brand, last4=f.last4, kind=f.kind)
+
+
+def apply(text: str, findings: Iterable[Finding]) -> str:
+    """Replaces each finding's span of ``text`` with its label."""
+    parts: list[str] = []
+    last = 0
+    for f in findings:
+        parts.append(text[last : f.start])
+        parts.append(f.label)
+        last = f.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
+    """Detection repeated on the redacted text until stable (see ``_MAX_PASSES``)."""
+    findings = detect(text, enabled)
+    for _ in range(_MAX_PASSES):
+        if not findings:
+            return findings
+        redacted = apply(text, findings)
+        extra = detect(redacted, enabled)
+        if not extra:
+            return findings
+        findings = _merge(text, findings, extra)
+    return findings
+
+
+def _merge(text: str, findings: list[Finding], extra: list[Finding]) -> list[Finding]:
+    """Maps findings of the redacted text back to ``text`` and adds them."""
+    # Redacted-text start of every unchanged segment, and its offset to the original.
+    red_starts: list[int] = []
+    shifts: list[int] = []
+    red_pos = 0
+    orig_pos = 0
+    for f in findings:
+        red_starts.append(red_pos)
+        shifts.append(orig_pos - red_pos)
+        red_pos += f.start - orig_pos + len(f.label)
+        orig_pos = f.end
+    red_starts.append(red_pos)
+    shifts.append(orig_pos - red_pos)
+    merged = list(findings)
+    for f in extra:
+        shift = shifts[bisect_right(red_starts, f.start) - 1]
+        merged.append(_moved(f, f.start + shift, f.end + shift))
+    merged.sort(key=lambda f: f.start)
+    return merged

@@ -1,0 +1,185 @@
+"""Tax ids of BR, ES, PT, IT, AR, CL, MX (and the US SSN), confirmed by check digits.
+
+Distinctive shapes (a formatted CPF, a DNI with its letter, a codice fiscale) count on
+their check digits alone. Bare digit runs that many other numbers share (a 9-digit PT
+NIF or CL RUT, an 8-digit DNI without letter, an SSN) count only when a context word
+names a document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from stdnum.ar import cuit
+from stdnum.br import cnpj, cpf
+from stdnum.cl import rut
+from stdnum.es import cif, dni, nie
+from stdnum.it import codicefiscale
+from stdnum.mx import rfc
+from stdnum.pt import nif
+from stdnum.us import ssn
+
+from sigilo.redaction.context import NEGATIVE, PHONE, TAX, ContextIndex
+
+_CF_DIGIT = "[0-9LMNPQRSTUVlmnpqrstuv]"  # omocodia replaces digits with these letters
+TAX_RE = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"(?P<cnpj>[0-9]{2}\.[0-9]{3}\.[0-9]{3}/[0-9]{4}-[0-9]{2})"
+    r"|(?P<cpf>[0-9]{3}(?P<cpfsep>[. ])[0-9]{3}(?P=cpfsep)[0-9]{3}[-. ][0-9]{2}|[0-9]{9}-[0-9]{2})"
+    r"|(?P<cuit>[0-9]{2}-[0-9]{8}-[0-9])"
+    r"|(?P<rut>[0-9]{1,2}\.[0-9]{3}\.[0-9]{3}-[0-9Kk])"
+    r"|(?P<rutdash>[0-9]{7,8}-?[Kk]|[0-9]{7,8}-[0-9])"
+    r"|(?P<dni>[0-9]{2}\.[0-9]{3}\.[0-9]{3}-?[A-Za-z]|[0-9]{8}[ -]?[A-Za-z])"
+    r"|(?P<nie>[XYZxyz][ -]?[0-9]{7}[ -]?[A-Za-z])"
+    r"|(?P<cif>[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw][ -]?[0-9]{7}[ -]?[0-9A-Ja-j])"
+    rf"|(?P<cf>[A-Za-z]{{6}}{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{3}}[A-Za-z])"
+    r"|(?P<rfc>[A-Za-z&Ññ]{3,4}[0-9]{6}[A-Za-z0-9]{3})"
+    r"|(?P<ssn>[0-9]{3}(?P<ssnsep>[- ])[0-9]{2}(?P=ssnsep)[0-9]{4})"
+    r"|(?P<spaced9>[0-9]{3} [0-9]{3} [0-9]{3})"
+    r"|(?P<digits>[0-9]{8,14})"
+    r")(?![0-9A-Za-z])"
+)
+
+# How far (in characters) a context word may stand from the number it names.
+_BEFORE = 40
+_AFTER = 25
+
+# Which kinds a specific context word points to, in order of preference.
+_HINTS: dict[str, tuple[str, ...]] = {
+    "cpf": ("br.cpf",),
+    "cnpj": ("br.cnpj",),
+    "nif": ("pt.nif", "es.nif"),
+    "contribuinte": ("pt.nif",),
+    "dni": ("es.dni",),
+    "nie": ("es.nie",),
+    "cif": ("es.cif",),
+    "cuit": ("ar.cuit",),
+    "cuil": ("ar.cuit",),
+    "rut": ("cl.rut",),
+    "rfc": ("mx.rfc",),
+    "ssn": ("us.ssn",),
+    "social security": ("us.ssn",),
+    "social security number": ("us.ssn",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TaxHit:
+    """A tax id found in the normalised text."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def _mod11_cpf(d: str) -> bool:
+    # Cheap CPF check first: stdnum confirms, but costs ~15 µs per call.
+    if len(set(d)) == 1:
+        return False
+    s = sum(int(d[i]) * (10 - i) for i in range(9))
+    c1 = (s * 10 % 11) % 10
+    s = sum(int(d[i]) * (11 - i) for i in range(10))
+    c2 = (s * 10 % 11) % 10
+    return c1 == int(d[9]) and c2 == int(d[10])
+
+
+def _mod11_cnpj(d: str) -> bool:
+    w1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+    c1 = 11 - sum(int(x) * w for x, w in zip(d, w1)) % 11
+    c1 = 0 if c1 >= 10 else c1
+    w2 = (6, *w1)
+    c2 = 11 - sum(int(x) * w for x, w in zip(d[:13], w2)) % 11
+    c2 = 0 if c2 >= 10 else c2
+    return c1 == int(d[12]) and c2 == int(d[13])
+
+
+def _is_cpf(v: str) -> bool:
+    d = v.replace(".", "").replace("-", "").replace(" ", "")
+    return len(d) == 11 and _mod11_cpf(d) and cpf.is_valid(d)
+
+
+def _is_cnpj(v: str) -> bool:
+    d = v.replace(".", "").replace("-", "").replace("/", "")
+    return len(d) == 14 and _mod11_cnpj(d) and cnpj.is_valid(d)
+
+
+def _is_dni_without_letter(v: str) -> bool:
+    # No check letter to confirm: only reached when a context word names the DNI.
+    return len(v) == 8 and v.isdigit()
+
+
+_VALIDATORS: dict[str, Callable[[str], bool]] = {
+    "br.cpf": _is_cpf,
+    "br.cnpj": _is_cnpj,
+    "ar.cuit": cuit.is_valid,
+    "cl.rut": rut.is_valid,
+    "es.dni": dni.is_valid,
+    "es.nie": nie.is_valid,
+    "es.cif": cif.is_valid,
+    "pt.nif": nif.is_valid,
+    "it.codicefiscale": codicefiscale.is_valid,
+    "mx.rfc": lambda v: rfc.is_valid(v, validate_check_digits=True),
+    "us.ssn": ssn.is_valid,
+}
+
+# Per shape: kinds valid on check digits alone, and kinds that also need a context word.
+_SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "cnpj": (("br.cnpj",), ()),
+    "cpf": (("br.cpf",), ()),
+    "cuit": (("ar.cuit",), ()),
+    "rut": (("cl.rut",), ()),
+    "rutdash": ((), ("cl.rut",)),
+    "dni": (("es.dni",), ()),
+    "nie": (("es.nie",), ()),
+    "cif": (("es.cif",), ()),
+    "cf": (("it.codicefiscale",), ()),
+    "rfc": (("mx.rfc",), ()),
+    "ssn": ((), ("us.ssn",)),
+    "spaced9": ((), ("pt.nif",)),
+}
+_DIGITS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    8: ((), ("cl.rut", "es.dni")),
+    9: ((), ("pt.nif", "cl.rut", "us.ssn")),
+    11: (("br.cpf",), ("ar.cuit",)),
+    14: (("br.cnpj",), ()),
+}
+
+
+def _order(kinds: tuple[str, ...], hint: str | None) -> tuple[str, ...]:
+    preferred = _HINTS.get(hint or "", ())
+    return tuple(k for k in preferred if k in kinds) + tuple(k for k in kinds if k not in preferred)
+
+
+def find_tax_ids(text: str, ctx: ContextIndex) -> Iterator[TaxHit]:
+    """Yields tax ids in ``text``, each confirmed by its check digits."""
+    for m in TAX_RE.finditer(text):
+        shape = m.lastgroup or ""
+        if shape in ("digits",) or shape not in _SHAPES:
+            value = m.group("digits")
+            if value is None:
+                continue
+            alone, with_context = _DIGITS.get(len(value), ((), ()))
+        else:
+            value = m.group(shape)
+            alone, with_context = _SHAPES[shape]
+        if not alone and not with_context:
+            continue
+        start, end = m.span()
+        hint = ctx.near(TAX, start, end, _BEFORE, _AFTER)
+        kinds = alone + with_context if hint else alone
+        if not kinds:
+            continue
+        if shape == "digits" and hint is None:
+            # A bare run after "order"/"protocolo", or after "phone", is that, not a tax id.
+            if ctx.before(NEGATIVE, start, 30) or ctx.near(PHONE, start, end, 30, 3):
+                continue
+        for kind in _order(kinds, hint):
+            if kind == "es.dni" and shape == "digits":
+                ok = hint in ("dni", "documento", "doc") and _is_dni_without_letter(value)
+            else:
+                ok = _VALIDATORS[kind](value)
+            if ok:
+                yield TaxHit(start, end, kind)
+                break

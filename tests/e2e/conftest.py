@@ -1,0 +1,150 @@
+"""Fixtures that run Sigilo for real: demo company API, action server, Rasa.
+
+The Rasa server loads the model trained from this repository (trained on
+first use, then cached by a hash of the training data) and talks to the
+real action server, which talks to the real demo company API, all on
+loopback ports chosen at random.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.company_api import CompanyApiService, run_company_api
+from tests.support.processes import free_port, repo_env, start_service
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _trained_model() -> Path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from model import ensure_model
+    finally:
+        sys.path.pop(0)
+    return ensure_model()
+
+
+@dataclass
+class RasaServer:
+    """A running Rasa server and how to reach it."""
+
+    url: str
+    token: str
+
+    def http(self, method: str, path: str, body: Any = None) -> Any:
+        """Calls Rasa's HTTP API with the auth token."""
+        separator = "&" if "?" in path else "?"
+        request = urllib.request.Request(
+            f"{self.url}{path}{separator}token={self.token}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            raw = answer.read()
+        return json.loads(raw) if raw else None
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        """The stored tracker of one conversation."""
+        return self.http("GET", f"/conversations/{sender}/tracker")
+
+
+@dataclass
+class Chat:
+    """One consumer talking to the REST channel."""
+
+    server: RasaServer
+    sender: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:12]}")
+    metadata: dict[str, Any] | None = None
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        """Sends a message and returns the bot's replies."""
+        body: dict[str, Any] = {"sender": self.sender, "message": text}
+        if self.metadata:
+            body["metadata"] = self.metadata
+        request = urllib.request.Request(
+            f"{self.server.url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read() or b"[]")
+
+    def text(self, message: str) -> str:
+        """Sends a message and returns all reply texts joined by newlines."""
+        return "\n".join(reply.get("text", "") for reply in self.say(message))
+
+    def slots(self) -> dict[str, Any]:
+        """Current slot values from Rasa's HTTP API."""
+        return self.server.tracker(self.sender)["slots"]
+
+
+@pytest.fixture(scope="session")
+def e2e_company_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompanyApiService]:
+    """A demo company API of the conversations' own: they pay invoices."""
+    with run_company_api(tmp_path_factory.mktemp("e2e-company-api") / "company.db") as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def action_server(e2e_company_api: CompanyApiService) -> Iterator[str]:
+    """The action server, pointed at the demo company API."""
+    port = free_port()
+    env = repo_env(
+        {
+            "SIGILO_COMPANY_API_URL": e2e_company_api.url,
+            "SIGILO_COMPANY_API_TOKEN": e2e_company_api.token,
+            "SIGILO_DEFAULT_LANGUAGE": "en",
+        }
+    )
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    with start_service(command, f"http://127.0.0.1:{port}/health", env=env, timeout=60):
+        yield f"http://127.0.0.1:{port}/webhook"
+
+
+@pytest.fixture(scope="session")
+def rasa_server(
+    action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RasaServer]:
+    """A Rasa server with the trained model, REST channel and HTTP API."""
+    model = _trained_model()
+    folder = tmp_path_factory.mktemp("rasa")
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: {action_server}\n")
+    port, token = free_port(), secrets.token_urlsafe(16)
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--enable-api",
+        "--auth-token",
+        token,
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+    ]
+    with start_service(command, f"http://127.0.0.1:{port}/", env=repo_env(), timeout=240):
+        yield RasaServer(f"http://127.0.0.1:{port}", token)
+
+
+@pytest.fixture
+def chat(rasa_server: RasaServer) -> Chat:
+    """A new conversation."""
+    return Chat(rasa_server)

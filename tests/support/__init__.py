@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (processes, fake servers, the demo API)."""
