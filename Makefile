@@ -14,6 +14,8 @@ STAMP     := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Privacy: Rasa's telemetry and crash reports are off, always.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help
 help: ## list the targets

@@ -17,12 +17,15 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.localization import default_language, normalise_language
+from sigilo.channels.graph import clean_first_name
 from sigilo.language import detect_language
 
 # Detection may switch the language while it has only been guessed; a channel
 # or an explicit choice is never overridden by a guess.
 _GUESSABLE_SOURCES = (None, "default", "detected")
 _METADATA_KEYS = ("language", "locale", "lang")
+# The only channel whose metadata may carry the consumer's first name.
+MESSENGER_CHANNEL = "facebook"
 
 
 def _min_confidence() -> float:
@@ -84,8 +87,8 @@ class ValidateSlotMappings(ValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """Only the language slots are extracted here; forms own the rest."""
-        return ["language"]
+        """The language slots and the Messenger first name; forms own the rest."""
+        return ["language", "language_source", "customer_first_name"]
 
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -104,6 +107,25 @@ class ValidateSlotMappings(ValidationAction):
         language, source = decision
         return {"language": language, "language_source": source}
 
+    async def extract_customer_first_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Sets ``customer_first_name`` once from Messenger's profile metadata.
+
+        Only the Messenger connector puts a name in the metadata (read from the
+        Graph API at the first interaction); any other channel's metadata is
+        ignored, so the web chat can never set a name.
+        """
+        if tracker.get_slot("customer_first_name"):
+            return {}
+        if tracker.get_latest_input_channel() != MESSENGER_CHANNEL:
+            return {}
+        metadata = (tracker.latest_message or {}).get("metadata")
+        if not isinstance(metadata, dict):
+            return {}
+        name = clean_first_name(metadata.get("customer_first_name"))
+        return {"customer_first_name": name} if name else {}
+
     async def validate_language(
         self,
         slot_value: Any,
@@ -113,3 +135,14 @@ class ValidateSlotMappings(ValidationAction):
     ) -> dict[str, Any]:
         """Keeps only supported languages; anything else becomes the default."""
         return {"language": normalise_language(slot_value) or default_language()}
+
+    async def validate_language_source(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Keeps the source only when it is one the domain knows."""
+        known = ("metadata", "chosen", "detected", "default")
+        return {"language_source": slot_value if slot_value in known else "default"}

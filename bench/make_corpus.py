@@ -82,7 +82,9 @@ def bad_card(rng: random.Random) -> Value:
 
 
 def cvv(rng: random.Random) -> Value:
-    return "".join(rng.choice(string.digits) for _ in range(rng.choice([3, 3, 3, 4]))), "SECURITY_CODE"
+    return "".join(
+        rng.choice(string.digits) for _ in range(rng.choice([3, 3, 3, 4]))
+    ), "SECURITY_CODE"
 
 
 def expiry(rng: random.Random) -> Value:
@@ -149,7 +151,7 @@ def it_cf(rng: random.Random) -> str:
         letters
         + f"{rng.randint(40, 99):02d}"
         + rng.choice(_CF_MONTHS)
-        + f"{rng.randint(1, 71):02d}"
+        + f"{rng.randint(1, 28) + rng.choice([0, 40]):02d}"
         + rng.choice("ABCDEFGHILM")
         + f"{rng.randint(1, 999):03d}"
     )
@@ -210,7 +212,11 @@ def tax(rng: random.Random, lang: str) -> tuple[str, Value]:
 def _iban_bban(rng: random.Random, fmt: str) -> str:
     out = []
     for count, kind in re.findall(r"(\d+)!([nac])", fmt):
-        pool = {"n": string.digits, "a": string.ascii_uppercase, "c": string.ascii_uppercase + string.digits}[kind]
+        pool = {
+            "n": string.digits,
+            "a": string.ascii_uppercase,
+            "c": string.ascii_uppercase + string.digits,
+        }[kind]
         out.append("".join(rng.choice(pool) for _ in range(int(count))))
     return "".join(out)
 
@@ -236,10 +242,43 @@ def iban(rng: random.Random) -> Value:
     return value, "IBAN"
 
 
-_FIRST = ["joao", "maria", "ana", "pedro", "lucia", "carlos", "sofia", "miguel", "john", "emma",
-          "valentina", "mateo", "camila", "rafael", "beatriz", "diego", "jose", "fernanda"]
-_LAST = ["silva", "souza", "garcia", "martinez", "ferreira", "lopez", "smith", "rossi", "costa",
-         "gonzalez", "pereira", "rodriguez", "alves", "santos", "fernandez"]
+_FIRST = [
+    "joao",
+    "maria",
+    "ana",
+    "pedro",
+    "lucia",
+    "carlos",
+    "sofia",
+    "miguel",
+    "john",
+    "emma",
+    "valentina",
+    "mateo",
+    "camila",
+    "rafael",
+    "beatriz",
+    "diego",
+    "jose",
+    "fernanda",
+]
+_LAST = [
+    "silva",
+    "souza",
+    "garcia",
+    "martinez",
+    "ferreira",
+    "lopez",
+    "smith",
+    "rossi",
+    "costa",
+    "gonzalez",
+    "pereira",
+    "rodriguez",
+    "alves",
+    "santos",
+    "fernandez",
+]
 _DOMAINS = ["gmail.com", "hotmail.com", "outlook.com", "yahoo.es", "uol.com.br", "bol.com.br",
             "empresa.com.mx", "sapo.pt", "libero.it", "icloud.com", "protonmail.com"]  # fmt: skip
 
@@ -252,13 +291,18 @@ def email(rng: random.Random) -> Value:
     return (value.upper() if rng.random() < 0.05 else value), "EMAIL"
 
 
-_PHONE_REGIONS = {"pt": ["BR", "BR", "PT"], "es": ["ES", "MX", "AR", "CL"], "en": ["US", "US", "IT"]}
+_PHONE_REGIONS = {
+    "pt": ["BR", "BR", "PT"],
+    "es": ["ES", "MX", "AR", "CL"],
+    "en": ["US", "US", "IT"],
+}
 
 
 def phone(rng: random.Random, lang: str) -> Value:
     region = rng.choice(_PHONE_REGIONS[lang])
     example = phonenumbers.example_number_for_type(
-        region, rng.choice([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE])
+        region,
+        rng.choice([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE]),
     )
     nsn = str(example.national_number)
     for _ in range(50):  # vary the subscriber digits while the number stays valid
@@ -278,15 +322,24 @@ def phone(rng: random.Random, lang: str) -> Value:
     elif fmt == "e164":
         value = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     else:
-        value = re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+        value = re.sub(
+            r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        )
     return value, "PHONE"
 
 
 def password(rng: random.Random) -> Value:
     words = ["sol", "Lua", "gato", "Perro", "casa", "Verde", "tigre", "Mar", "luz", "Rio"]
-    value = rng.choice(words) + rng.choice(words) + str(rng.randint(1, 9999)) + rng.choice(["", "!", "#", "@", "$"])
+    value = (
+        rng.choice(words)
+        + rng.choice(words)
+        + str(rng.randint(1, 9999))
+        + rng.choice(["", "!", "#", "@", "$"])
+    )
     if rng.random() < 0.3:
-        value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(8, 14)))
+        value = "".join(
+            rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(8, 14))
+        )
     return value, "PASSWORD"
 
 
@@ -303,7 +356,8 @@ def order_no(rng: random.Random) -> Value:
 
 def protocol(rng: random.Random) -> Value:
     return rng.choice([
-        "2026" + _digits(rng, rng.choice([8, 10, 12])), f"{rng.randint(2024, 2026)}.{_digits(rng, 4)}.{_digits(rng, 4)}",
+        "2026" + _digits(rng, rng.choice([8, 10, 12])),
+        f"{rng.randint(2024, 2026)}.{_digits(rng, 4)}.{_digits(rng, 4)}",
         f"{rng.choice(['AA', 'LB', 'NX', 'OY'])}{_digits(rng, 9)}BR", f"TCK-{_digits(rng, 7)}",
     ]), None  # fmt: skip
 
@@ -311,19 +365,24 @@ def protocol(rng: random.Random) -> Value:
 def amount(rng: random.Random) -> Value:
     whole = rng.randint(1, 250000)
     return rng.choice([
-        f"R$ {whole:,}".replace(",", ".") + f",{rng.randint(0, 99):02d}", f"${whole:,}.{rng.randint(0, 99):02d}",
+        f"R$ {whole:,}".replace(",", ".") + f",{rng.randint(0, 99):02d}",
+        f"${whole:,}.{rng.randint(0, 99):02d}",
         f"{whole},{rng.randint(0, 99):02d} €", f"USD {whole}", f"{whole:,} pesos".replace(",", "."),
     ]), None  # fmt: skip
 
 
 def date(rng: random.Random) -> Value:
     d, m, y = rng.randint(1, 28), rng.randint(1, 12), rng.randint(2020, 2027)
-    return rng.choice([f"{d:02d}/{m:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{d}/{m}", f"{d:02d}.{m:02d}.{y}"]), None
+    return rng.choice(
+        [f"{d:02d}/{m:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{d}/{m}", f"{d:02d}.{m:02d}.{y}"]
+    ), None
 
 
 def bad_tax(rng: random.Random) -> Value:
     while True:
-        value = rng.choice([cpf(rng, valid=False), _digits(rng, 8) + "A", "X" + _digits(rng, 7) + "B"])
+        value = rng.choice(
+            [cpf(rng, valid=False), _digits(rng, 8) + "A", "X" + _digits(rng, 7) + "B"]
+        )
         if not (dni.is_valid(value) or nie.is_valid(value)):  # a wrong check letter, surely
             return value, None
 

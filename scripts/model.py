@@ -81,6 +81,7 @@ def ensure_model(force: bool = False) -> Path:
         ],
         cwd=ROOT,
         check=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     print(f"trained in {time.monotonic() - started:.0f} s", file=sys.stderr)
     cached.parent.mkdir(parents=True, exist_ok=True)

@@ -154,7 +154,7 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
                 "--endpoints",
                 "endpoints.yml",
                 "--credentials",
-                "credentials.yml",
+                str(VAR / "credentials.yml"),
                 "--cors",
                 env.get("SIGILO_CORS_ORIGINS", "http://127.0.0.1:5005"),
             ],
@@ -169,6 +169,8 @@ def main() -> int:
     """Starts everything, prints how to use it, waits for Ctrl-C."""
     load_dotenv(ROOT / ".env")
     env = dict(os.environ)
+    # Privacy: Rasa's telemetry and crash reports stay off.
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     env.setdefault("SIGILO_COMPANY_API_PORT", "8800")
     env.setdefault("SIGILO_COMPANY_API_URL", f"http://127.0.0.1:{env['SIGILO_COMPANY_API_PORT']}")
     env["SIGILO_COMPANY_API_TOKEN"] = persistent_secret(
@@ -185,6 +187,14 @@ def main() -> int:
     if model.returncode != 0:
         print("error: no model could be trained; see the output above", file=sys.stderr)
         return 1
+    # Channels whose settings are unset (Messenger without FACEBOOK_*) are left out.
+    sys.path.insert(0, str(ROOT))
+    from sigilo.channels.credentials import write_effective_credentials
+
+    for channel, missing in write_effective_credentials(
+        ROOT / "credentials.yml", VAR / "credentials.yml", env
+    ).items():
+        print(f"channel {channel} is off: set {', '.join(missing)} to turn it on", flush=True)
     services = build_services(model.stdout.strip().splitlines()[-1], env)
     stopping = False
 

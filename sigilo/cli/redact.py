@@ -81,8 +81,6 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     for number, raw in enumerate(stdin, start=1):
         line = raw[:-1] if raw.endswith("\n") else raw
         newline = "\n" if raw.endswith("\n") else ""
-        if line.endswith("\r"):
-            line, newline = line[:-1], "\r" + newline
         as_json = args.jsonl or (not args.text and line.lstrip().startswith("{"))
         if as_json:
             try:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
-from sigilo.redaction.context import CARD, NEGATIVE, PHONE, ContextIndex
+from sigilo.redaction.context import CARD, CVV, NEGATIVE, PHONE, ContextIndex
 
 # A maximal run of digit groups joined by a space, a dash or a dot (" - " too). Groups
 # must be separated, so the pattern is unambiguous and cannot backtrack.
 CARD_RUN_RE = re.compile(r"(?<![0-9])[0-9]+(?:(?:[ \t]?[-.][ \t]?|[ \t]{1,2})[0-9]+)*")
 _GROUP_RE = re.compile(r"[0-9]+")
+_SEP_RE = re.compile(r"[^0-9]+")
+# "… 030 04/32 515": an expiry and a code after a window make its last 3-digit group
+# part of the number (a 19-digit card), not the code.
+_EXPIRY_THEN_CODE = re.compile(
+    r"[\s,;|.\-]{1,3}(?:0?[1-9]|1[0-2])\s?[/\-.]\s?(?:20[0-9]{2}|[0-9]{2})[\s,;|.\-]{1,3}[0-9]{3,4}(?![0-9/])"
+)
 
 _DOUBLE = str.maketrans("0123456789", "0246813579")
 
@@ -139,16 +145,19 @@ class CardHit:
     last4: str
 
 
-def _check(digits: str, negative_context: bool) -> str | None:
-    """The brand if ``digits`` is a card number, ``"unknown"`` for an unbranded one."""
+def _check(digits: str, weak: bool, short_ok: bool = False) -> str | None:
+    """The brand if ``digits`` is a card number, ``"unknown"`` for an unbranded one.
+
+    ``weak``: unbranded numbers do not count (an "order" word, letters glued on).
+    ``short_ok``: an unbranded 12-digit number counts too ("credit card 0604…").
+    """
     n = len(digits)
     if n < 12 or n > 19:
         return None
     if not luhn_ok(digits):
         return None
     brand = brand_of(digits)
-    if brand is None and (n < 13 or negative_context):
-        # An unbranded run next to "order"/"protocolo" is taken as the code it says it is.
+    if brand is None and (weak or (n < 13 and not short_ok)):
         return None
     return brand or "unknown"
 
@@ -158,17 +167,25 @@ def find_cards(text: str, ctx: ContextIndex) -> Iterator[CardHit]:
     has_negative = ctx.has(NEGATIVE) or ctx.has(PHONE)
     for run in CARD_RUN_RE.finditer(text):
         run_start, run_end = run.span()
-        if run_end - run_start < 12 or (run_start and text[run_start - 1] == "+"):
-            continue  # "+55 11 ..." is a phone number: cards are never written with "+"
+        if run_end - run_start < 12:
+            continue
         s = run.group()
-        # An unbranded run after "order"/"protocolo" or "tel" is taken as what they say.
-        negative = has_negative and _weak(ctx, run_start)
+        letter_before = run_start > 0 and text[run_start - 1].isalpha()
         if s.isdigit():
-            brand = _check(s, negative)
+            # Any Luhn-valid run of 13–19 digits is protected, whatever the words around
+            # it say (the engine lets a phone number or a named tax id take its label);
+            # only a code with letters glued on ("U6292878…") needs a brand to count.
+            glued = letter_before or (run_end < len(text) and text[run_end].isalpha())
+            short_ok = ctx.before(CARD, run_start, 25) is not None
+            brand = _check(s, glued, short_ok)
             if brand:
                 yield CardHit(run_start, run_end, brand, s[-4:])
             continue
-        yield from _grouped(s, run_start, negative)
+        # "4111 1111 1111 1111 123" is usually a card and its code, unless the code is
+        # given later ("… cvv 456"): then the trailing group belongs to a 19-digit card.
+        code_later = ctx.has(CVV) and ctx.after_start(CVV, run_end, 1000) >= 0
+        negative = letter_before or (has_negative and _weak(ctx, run_start))
+        yield from _grouped(text, s, run_start, negative, code_later)
 
 
 def _weak(ctx: ContextIndex, start: int) -> bool:
@@ -177,57 +194,79 @@ def _weak(ctx: ContextIndex, start: int) -> bool:
     return other >= 0 and other > ctx.before_end(CARD, start, 60)
 
 
-def _grouped(s: str, offset: int, negative: bool) -> Iterator[CardHit]:
-    groups = [(m.group(), m.start(), m.end()) for m in _GROUP_RE.finditer(s)]
-    n = len(groups)
-    starts: Iterable[int] = range(n) if n <= _SHORT_RUN else _luhn_starts(groups)
+def _grouped(text: str, s: str, offset: int, negative: bool, code_later: bool) -> Iterator[CardHit]:
+    digits_of = _GROUP_RE.findall(s)
+    n = len(digits_of)
+    lengths = list(map(len, digits_of))
+    if n <= _SHORT_RUN:
+        starts: Iterable[int] = range(n)
+    elif max(lengths) < 4:
+        return  # no group can open a card number
+    else:
+        starts = _luhn_starts(digits_of, lengths)
+    # Offsets of each group inside the run (groups and separators alternate).
+    positions = [
+        0,
+        *accumulate(a + b for a, b in zip(lengths, map(len, _SEP_RE.findall(s)), strict=False)),
+    ]
     i = 0
     for start in starts:
         if start < i:
             continue
         i = start
-        first = groups[i][0]
-        if len(first) < 4:
+        if lengths[i] < 4:
             # Card groups start with at least four digits (4-4-4-4, 4-6-5, or one run).
             continue
-        # An unbranded number must start the run: inside a longer run of groups, some
-        # window passes Luhn by chance one time in ten.
+        # Inside a longer run of groups some window passes Luhn by chance one time in
+        # ten: past the run's first group (or after "order", "tel") only a specific brand
+        # counts (not Maestro's wide range), and a 12-digit Maestro only as the whole run.
         weak = negative or i > 0
         # Among the valid windows from here, prefer whole groups of four (a trailing
         # 3-digit group is more likely the security code), then the longest.
         best: tuple[tuple[bool, bool, int], int, str, str] | None = None
         digits = ""
         for j in range(i, min(n, i + 7)):
-            if j > i and len(groups[j - 1][0]) < 3:
+            if j > i and lengths[j - 1] < 3:
                 break
-            digits += groups[j][0]
+            digits += digits_of[j]
             if len(digits) > 19:
                 break
-            brand = _check(digits, weak)
-            if brand is None:
+            # A whole group of 13–19 digits is a plain run: protected like one.
+            brand = _check(digits, weak and j > i)
+            if brand is None or (i > 0 and j > i and brand == "maestro"):
                 continue
-            score = (brand != "unknown", j == i or len(groups[j][0]) >= 4, len(digits))
+            if len(digits) < 13 and (i > 0 or j < n - 1):
+                continue
+            whole_groups = (
+                code_later
+                or j == i
+                or lengths[j] >= 4
+                or _EXPIRY_THEN_CODE.match(text, offset + positions[j] + lengths[j]) is not None
+            )
+            score = (brand != "unknown", whole_groups, len(digits))
             if best is None or score > best[0]:
                 best = (score, j, brand, digits)
         if best is None:
             continue
         _score, j, brand, digits = best
-        yield CardHit(offset + groups[i][1], offset + groups[j][2], brand, digits[-4:])
+        yield CardHit(offset + positions[i], offset + positions[j] + lengths[j], brand, digits[-4:])
         i = j + 1
 
 
-# Runs with more groups than this are not chat; scan them with prefix sums instead.
+# Runs with more groups than this are not chat; scan them with prefix sums instead,
+# vectorised with numpy from _NUMPY_RUN groups on (its per-call cost is ~0.1 ms).
 _SHORT_RUN = 8
+_NUMPY_RUN = 2_000
 
 
-def _luhn_starts(groups: list[tuple[str, int, int]]) -> list[int]:
+def _luhn_starts(digits_of: list[str], lengths: list[int]) -> list[int]:
     """Indexes of groups that start at least one Luhn-valid window of 12–19 digits.
 
     Long runs (a pasted table, an adversarial input) would cost one Luhn check per
     window; prefix sums of the Luhn weights give every window's checksum in O(1), so
     only the few starts with a valid window are then examined one by one.
     """
-    digits = "".join(g[0] for g in groups)
+    digits = "".join(digits_of)
     raw = digits.encode()
     doubled = digits.translate(_DOUBLE).encode()
     # Position parity p: digits at parity p weigh plain, the others doubled.
@@ -235,11 +274,12 @@ def _luhn_starts(groups: list[tuple[str, int, int]]) -> list[int]:
     even_plain[1::2] = doubled[1::2]
     odd_plain = bytearray(doubled)
     odd_plain[1::2] = raw[1::2]
-    lengths = [len(g[0]) for g in groups]
-    try:
-        return _luhn_starts_numpy(even_plain, odd_plain, lengths)
-    except ImportError:  # pragma: no cover - numpy ships with Rasa; kept for slim installs
-        return _luhn_starts_python(even_plain, odd_plain, lengths)
+    if len(lengths) >= _NUMPY_RUN:
+        try:
+            return _luhn_starts_numpy(even_plain, odd_plain, lengths)
+        except ImportError:  # pragma: no cover - numpy comes with Rasa; slim installs
+            pass
+    return _luhn_starts_python(even_plain, odd_plain, lengths)
 
 
 def _luhn_starts_python(even_plain: bytes, odd_plain: bytes, lengths: list[int]) -> list[int]:
@@ -250,7 +290,7 @@ def _luhn_starts_python(even_plain: bytes, odd_plain: bytes, lengths: list[int])
     for k in range(1, 7):
         found.update(
             i
-            for i, (a, b, first) in enumerate(zip(offsets, offsets[k:], lengths))
+            for i, (a, b, first) in enumerate(zip(offsets, offsets[k:], lengths, strict=False))
             if first >= 4
             and 12 <= b - a <= 19
             and (((s1[b] - s1[a]) if (b - 1) & 1 else (s0[b] - s0[a])) - 48 * (b - a)) % 10 == 0

@@ -9,7 +9,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber
 from stdnum import iban as stdnum_iban
 
-from sigilo.redaction.context import NEGATIVE, PHONE, PHONE_AFTER, ContextIndex
+from sigilo.redaction.context import NEGATIVE, PHONE, PHONE_AFTER, TAX, ContextIndex
 
 # --- e-mail -----------------------------------------------------------------------------
 
@@ -94,19 +94,26 @@ def find_ibans(text: str) -> Iterator[tuple[int, int]]:
 # --- phone ------------------------------------------------------------------------------
 
 # Digit groups joined by one separator, an optional "+"/"00" and area code in
-# parentheses, and an optional extension. Groups need a separator between them, so
-# there is one way to match a string and no backtracking blow-up.
+# parentheses, and an optional extension. Groups need a separator between them, so a
+# string matches one way only (no backtracking blow-up); after the first group a lone
+# digit must lead into a longer group ("9 8765-4321"), so "1 1 1 1 …" is no candidate
+# and costs nothing in Python.
+_PHONE_GROUP = r"(?:[0-9][ .\-])?[0-9]{2,15}"
+_PHONE_SEP = r"(?:[ .\-]|[ ]?\([0-9]{1,4}\)[ ]?)"
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?P<intl>\+[ ]?|00[ ]?)?(?:\([0-9]{1,4}\)[ .\-]?)?[0-9]{1,15}"
-    r"(?:(?:[ .\-]|[ ]?\([0-9]{1,4}\)[ ]?)[0-9]{1,15}){0,7}"
+    r"(?<![\w+])(?P<intl>\+[ ]?|00[ ]?)?(?:\([0-9]{1,4}\)[ .\-]?)?"
+    rf"(?:[0-9]{{1,15}}(?:{_PHONE_SEP}{_PHONE_GROUP}){{1,7}}|[0-9]{{6,15}})"
     r"(?P<ext>[ ]?(?:x|ext\.?|ramal)[ ]?[0-9]{1,6})?(?!\w)",
     re.IGNORECASE,
 )
 _NOT_PHONE = re.compile(
-    r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}"  # ISO date
+    r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}"  # a CPF, even with wrong check digits
+    r"|[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}"  # ISO date
     r"|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"  # day/month/year
     r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}"  # IPv4 address
 )
+_ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])")  # "2000-04-16 11:34"
+_TIME_AFTER = re.compile(r":[0-9]{2}")
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?")
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥]|R\$|US\$|EUR|USD|BRL|MXN|ARS|CLP)\s?$", re.IGNORECASE)
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -145,24 +152,31 @@ def _national_candidates(d: str) -> Iterator[PhoneNumber]:
         yield PhoneNumber(country_code=54, national_number=int(d))  # AR (area + number)
 
 
-def _valid_national(d: str) -> bool:
+def _valid_national(d: str) -> str | None:
+    """The region where the national-format digits ``d`` are a valid number, if any."""
     for number in _national_candidates(d):
         if phonenumbers.is_valid_number(number):
-            return True
+            return phonenumbers.region_code_for_number(number)
     if d[0] == "0" and 11 <= len(d) <= 13:
         # Argentina's national formats (0 + area + 15 + number) need the real parser.
         try:
-            return phonenumbers.is_valid_number(phonenumbers.parse(d, "AR"))
+            if phonenumbers.is_valid_number(phonenumbers.parse(d, "AR")):
+                return "AR"
         except phonenumbers.NumberParseException:
-            return False
-    return False
+            return None
+    return None
 
 
-def _valid_international(d: str) -> bool:
+def _valid_international(d: str) -> str | None:
     try:
-        return phonenumbers.is_valid_number(phonenumbers.parse("+" + d, None))
+        number = phonenumbers.parse("+" + d, None)
     except phonenumbers.NumberParseException:
-        return False
+        return None
+    return (
+        phonenumbers.region_code_for_number(number)
+        if phonenumbers.is_valid_number(number)
+        else None
+    )
 
 
 def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
@@ -184,19 +198,20 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
         if not 7 <= len(digits) <= 15:
             continue
         core = body[len(intl) :] if intl else body
-        if _NOT_PHONE.fullmatch(core):
+        if _NOT_PHONE.fullmatch(core) or _ISO_DATE.match(core) or _TIME_AFTER.match(text, end):
             continue
-        word = ctx.before(PHONE, start, 30)
+        word_end = ctx.before_end(PHONE, start, 30)
         after = ctx.after(PHONE_AFTER, end, 3)
-        if word or after:
-            negative = ctx.before(NEGATIVE, start, 30)
-            if negative and not after and _closer(ctx, start, negative_first=True):
-                continue
+        # "order 123…" or "cpf 123…" nearer than any phone word: the number is that.
+        other_end = max(ctx.before_end(NEGATIVE, start, 30), ctx.before_end(TAX, start, 30))
+        if other_end > word_end and not after:
+            continue
+        if word_end >= 0 or after:
             if _AMOUNT.fullmatch(core) and _CURRENCY_BEFORE.search(text, 0, start):
                 continue
             yield start, end
             continue
-        if ctx.before(NEGATIVE, start, 30) or _AMOUNT.fullmatch(core):
+        if _AMOUNT.fullmatch(core):
             continue
         if budget <= 0:
             yield start, end  # fail closed
@@ -204,10 +219,3 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
         budget -= 1
         if _valid_international(digits) if intl else _valid_national(digits):
             yield start, end
-
-
-def _closer(ctx: ContextIndex, start: int, negative_first: bool) -> bool:
-    """Whether the nearest "order"-like word stands closer to ``start`` than a phone word."""
-    neg = [e for _s, e, _w in ctx.words(NEGATIVE) if e <= start]
-    tel = [e for _s, e, _w in ctx.words(PHONE) if e <= start]
-    return bool(neg) and (not tel or neg[-1] > tel[-1])

@@ -77,8 +77,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
 
 # Accents folded away so that "cartão", "cartao" and "CARTÃO" are one word.
 _FOLD = str.maketrans("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn")
-# Words are letter runs; digits and punctuation between them are ignored.
-_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 def fold(word: str) -> str:
@@ -88,20 +86,51 @@ def fold(word: str) -> str:
     return lower if lower.isascii() else lower.translate(_FOLD)
 
 
-def _phrase_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """First word -> [(all words, family)], longest phrases first."""
-    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+def _trie_pattern(words: list[str]) -> str:
+    """An alternation with shared prefixes factored out ("car(?:d|tao)"), which the
+    regex engine scans much faster than a flat list of words."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and len(alts[0]) == 1 else f"(?:{'|'.join(alts)})"
+        return body + "?" if ends else body
+
+    return build(trie)
+
+
+def _phrase_table() -> dict[str, list[tuple[re.Pattern[str] | None, str, str]]]:
+    """First word -> [(pattern for the other words, family, phrase)], longest first."""
+    table: dict[str, list[tuple[int, re.Pattern[str] | None, str, str]]] = {}
     for family, phrases in _FAMILIES.items():
         for phrase in phrases:
-            words = tuple(phrase.split())
-            table.setdefault(words[0], []).append((words, family))
-    for entries in table.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return table
+            first, *rest = phrase.split()
+            # The other words follow with only spaces or punctuation between them.
+            tail = (
+                re.compile("".join(rf"[^\w]+{re.escape(w)}" for w in rest) + r"\b")
+                if rest
+                else None
+            )
+            table.setdefault(first, []).append((len(rest), tail, family, phrase))
+    return {
+        word: [
+            (tail, family, phrase) for _n, tail, family, phrase in sorted(v, key=lambda e: -e[0])
+        ]
+        for word, v in table.items()
+    }
 
 
 _PHRASES = _phrase_table()
-_FIRST_WORDS = frozenset(_PHRASES)
+# Matches the first word of any phrase, as a whole word of the folded text.
+_FIRST_WORD_RE = re.compile(r"\b(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
 
 
 class ContextIndex:
@@ -109,30 +138,29 @@ class ContextIndex:
 
     __slots__ = ("_ends", "_hits", "_starts")
 
+    _hits: dict[str, list[tuple[int, int, str]]]
+
     def __init__(self, text: str) -> None:
         hits: dict[str, list[tuple[int, int, str]]] = {}
-        self._hits = hits
-        self._starts: dict[str, list[int]] = {}
-        self._ends: dict[str, list[int]] = {}
         folded = fold(text)
-        if _FIRST_WORDS.isdisjoint(_WORD_RE.findall(folded)):
-            return  # most messages: findall() is much cheaper than positions per word
         if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
-            tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
-        else:
-            tokens = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
-        phrases = _PHRASES
-        for i, (start, _end, word) in enumerate(tokens):
-            entries = phrases.get(word)
-            if entries is None:
-                continue
+            folded = "".join(fold(ch)[:1] or " " for ch in text)
+        for m in _FIRST_WORD_RE.finditer(folded):
+            start, end = m.span()
             seen: set[str] = set()
-            for words, family in entries:
-                n = len(words)
-                if family in seen or (n > 1 and tuple(t[2] for t in tokens[i : i + n]) != words):
+            for tail, family, phrase in _PHRASES[m.group()]:
+                if family in seen:
                     continue
+                if tail is None:
+                    stop = end
+                else:
+                    more = tail.match(folded, end)
+                    if more is None:
+                        continue
+                    stop = more.end()
                 seen.add(family)  # the longest phrase of a family wins
-                hits.setdefault(family, []).append((start, tokens[i + n - 1][1], " ".join(words)))
+                hits.setdefault(family, []).append((start, stop, phrase))
+        self._hits = hits
         self._starts = {f: [h[0] for h in v] for f, v in hits.items()}
         self._ends = {f: [h[1] for h in v] for f, v in hits.items()}
 
@@ -173,6 +201,16 @@ class ContextIndex:
         if i < len(starts) and starts[i] <= pos + window:
             return self._hits[family][i][2]
         return None
+
+    def after_start(self, family: str, pos: int, window: int) -> int:
+        """Start of the nearest phrase of ``family`` starting in ``[pos, pos + window]``, or -1."""
+        starts = self._starts.get(family)
+        if not starts:
+            return -1
+        i = bisect_left(starts, pos)
+        if i < len(starts) and starts[i] <= pos + window:
+            return starts[i]
+        return -1
 
     def near(self, family: str, start: int, end: int, before: int, after: int) -> str | None:
         """A phrase of ``family`` just before ``start`` or just after ``end``."""

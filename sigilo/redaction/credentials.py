@@ -9,14 +9,17 @@ from sigilo.redaction.context import CARD, CVV, EXPIRY, EXPIRY_WEAK, PASSWORD, C
 
 # What may stand between a context word and its value: "cvv: 123", "cvv is 123",
 # "validade é 12/28", "código de seguridad es el 123". Bounded, so no backtracking.
-_GAP = r"[\s:=#.\-]{0,4}(?:(?:is|es|é|e|eh|era|was|are|son|sao|são|do|del|da|de|the|el|la|o|a|my|mi|meu|minha)[\s:=#.\-]{1,4}){0,3}"
+_GAP = (
+    r"[\s:=#.\-]{0,4}(?:(?:is|es|é|e|eh|era|was|are|son|sao|são|do|del|da|de|the|el|la|o|a"
+    r"|my|mi|meu|minha)[\s:=#.\-]{1,4}){0,3}"
+)
 _EXPIRY_VALUE = r"(?:0?[1-9]|1[0-2])\s?[/\-.]\s?(?:20[0-9]{2}|[0-9]{2})"
 
 CVV_VALUE_RE = re.compile(_GAP + r"([0-9]{3,4})(?![0-9/])", re.IGNORECASE)
 EXPIRY_VALUE_RE = re.compile(_GAP + r"(?<![0-9/])(" + _EXPIRY_VALUE + r")(?![0-9/])", re.IGNORECASE)
 # Right after a card number: separators only, then a security code or an expiry.
 AFTER_CARD_RE = re.compile(
-    r"[\s,;|\-]{1,3}(?:(?P<exp>" + _EXPIRY_VALUE + r")|(?P<cvv>[0-9]{3,4}))(?![0-9/])"
+    r"[\s,;|.\-]{1,3}(?:(?P<exp>" + _EXPIRY_VALUE + r")|(?P<cvv>[0-9]{3,4}))(?![0-9/])"
 )
 
 # "password: x", "password is x", "senha é x", "contraseña = x", quoted or not. \x00 is
@@ -29,15 +32,77 @@ PASSWORD_VALUE_RE = re.compile(
 )
 # Words that follow "the password is" without being a password.
 _NOT_A_PASSWORD = frozenset(
-    """
-    wrong incorrect invalid not correct right blocked locked expired too the a an my your
-    same different new old ok okay fine required needed missing empty weak strong reset
-    changed what which
-    incorrecta incorrecto invalida inválida mala no la el mi su tu correcta nueva antigua
-    diferente muy bloqueada caducada vencida obligatoria cual cuál
-    errada incorreta inválida nao não minha sua meu nova antiga correta muito bloqueada
-    expirada obrigatoria obrigatória qual
-    """.split()
+    {
+        "wrong",
+        "incorrect",
+        "invalid",
+        "not",
+        "correct",
+        "right",
+        "blocked",
+        "locked",
+        "expired",
+        "too",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "same",
+        "different",
+        "new",
+        "old",
+        "ok",
+        "okay",
+        "fine",
+        "required",
+        "needed",
+        "missing",
+        "empty",
+        "weak",
+        "strong",
+        "reset",
+        "changed",
+        "what",
+        "which",
+        "incorrecta",
+        "incorrecto",
+        "invalida",
+        "inválida",
+        "mala",
+        "no",
+        "la",
+        "el",
+        "mi",
+        "su",
+        "tu",
+        "correcta",
+        "nueva",
+        "antigua",
+        "diferente",
+        "muy",
+        "bloqueada",
+        "caducada",
+        "vencida",
+        "obligatoria",
+        "cual",
+        "cuál",
+        "errada",
+        "incorreta",
+        "nao",
+        "não",
+        "minha",
+        "sua",
+        "meu",
+        "nova",
+        "antiga",
+        "correta",
+        "muito",
+        "expirada",
+        "obrigatoria",
+        "obrigatória",
+        "qual",
+    }
 )
 # Sentence punctuation after a bare password; "!" and "?" stay in (they are common in
 # passwords, and leaking one is worse than hiding one).
@@ -90,7 +155,7 @@ def after_cards(text: str, card_ends: Iterable[int]) -> Iterator[tuple[str, int,
     "4242… 12/28 123".
     """
     for pos in card_ends:
-        for _ in range(2):
+        for _ in range(3):  # code, expiry, and a code again ("… 123 12/28 123")
             m = AFTER_CARD_RE.match(text, pos)
             if m is None:
                 break

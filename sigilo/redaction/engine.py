@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import pairwise
 
 from sigilo.redaction import contact, credentials
 from sigilo.redaction.cards import find_cards
@@ -42,12 +43,18 @@ _RANK = {
     EXPIRY: 7,
     PHONE: 8,
 }
-# A Luhn-valid run with no known brand is the weakest card evidence: a number that a
-# tax id's own check digits confirm is taken as that tax id.
-_UNKNOWN_CARD_RANK = 3
+# Structures that win over anything found inside them (a Luhn-valid stretch of IBAN
+# digits is part of the IBAN); other overlaps go by rank.
+_CONTAINERS = frozenset({IBAN, EMAIL, PASSWORD})
+# A Luhn-valid run with no known brand is the weakest card evidence: a tax id or a
+# phone number over the same digits gives the label (the digits are redacted anyway).
+_UNKNOWN_CARD_RANK = 9
 # Redaction repeats detection on its own output until nothing new shows up (a label can
 # change what is next to a number); in practice one extra pass, this is a safety stop.
 _MAX_PASSES = 8
+# Past this size (a log file, not a message) one pass is made: the repeat pass costs as
+# much again, and redact(redact(x)) == redact(x) is then not guaranteed.
+FIXPOINT_MAX_CHARS = 65_536
 
 
 def _rank(f: Finding) -> int:
@@ -57,12 +64,27 @@ def _rank(f: Finding) -> int:
 
 
 def _resolve(found: list[Finding], size: int) -> list[Finding]:
-    """Keeps non-overlapping findings, best first; returns them in text order."""
+    """Keeps non-overlapping findings, best first; returns them in text order.
+
+    A finding inside a longer one goes first (the IBAN around a Luhn-valid stretch of
+    its digits wins); partial overlaps go by rank, then length, then position.
+    """
     if len(found) < 2:
         return found
+    found.sort(key=lambda f: (f.start, f.end))
+    if all(a.end <= b.start for a, b in pairwise(found)):
+        return found  # the usual case: nothing overlaps
+    outer: list[Finding] = []
+    reach = -1
+    for f in sorted(found, key=lambda f: (f.start, -f.end, _rank(f))):
+        if f.end <= reach:
+            continue  # inside an IBAN, e-mail or password found before
+        outer.append(f)
+        if f.type in _CONTAINERS:
+            reach = max(reach, f.end)
     taken = bytearray(size)
     kept: list[Finding] = []
-    for f in sorted(found, key=lambda f: (_rank(f), f.start - f.end, f.start)):
+    for f in sorted(outer, key=lambda f: (_rank(f), f.start - f.end, f.start)):
         if taken.find(1, f.start, f.end) != -1:
             continue
         taken[f.start : f.end] = b"\x01" * (f.end - f.start)
@@ -106,8 +128,16 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
             for s, e in contact.find_ibans(t):
                 add(Finding(IBAN, s, e))
         if TAX_ID in enabled:
+            named: set[tuple[int, int]] = set()
             for h in find_tax_ids(t, ctx):
                 add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
+                if h.hinted:
+                    named.add((h.start, h.end))
+            if named:
+                # "CNPJ 58133508000148" also passes Luhn in a Maestro range: the word
+                # next to it says which one it is.
+                found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
+                add = found.append
         if PHONE in enabled:
             for s, e in contact.find_phones(t, ctx):
                 add(Finding(PHONE, s, e))
@@ -123,7 +153,7 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     return _to_original(found, norm.span)
 
 
-def _to_original(found: list[Finding], span) -> list[Finding]:  # noqa: ANN001
+def _to_original(found: list[Finding], span) -> list[Finding]:
     out: list[Finding] = []
     last_end = 0
     for f in found:
@@ -157,6 +187,8 @@ def apply(text: str, findings: Iterable[Finding]) -> str:
 def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """Detection repeated on the redacted text until stable (see ``_MAX_PASSES``)."""
     findings = detect(text, enabled)
+    if len(text) > FIXPOINT_MAX_CHARS:
+        return findings
     for _ in range(_MAX_PASSES):
         if not findings:
             return findings

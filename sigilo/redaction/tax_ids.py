@@ -21,11 +21,12 @@ from stdnum.mx import rfc
 from stdnum.pt import nif
 from stdnum.us import ssn
 
-from sigilo.redaction.context import NEGATIVE, PHONE, TAX, ContextIndex
+from sigilo.redaction.context import CARD, NEGATIVE, PHONE, TAX, ContextIndex
 
 _CF_DIGIT = "[0-9LMNPQRSTUVlmnpqrstuv]"  # omocodia replaces digits with these letters
 TAX_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:"
+    # The look-ahead turns away most positions (a lone digit) before the alternation.
+    r"(?<![0-9A-Za-z])(?=[0-9][0-9.]|[A-Za-z&Ññ])(?:"
     r"(?P<cnpj>[0-9]{2}\.[0-9]{3}\.[0-9]{3}/[0-9]{4}-[0-9]{2})"
     r"|(?P<cpf>[0-9]{3}(?P<cpfsep>[. ])[0-9]{3}(?P=cpfsep)[0-9]{3}[-. ][0-9]{2}|[0-9]{9}-[0-9]{2})"
     r"|(?P<cuit>[0-9]{2}-[0-9]{8}-[0-9])"
@@ -42,6 +43,10 @@ TAX_RE = re.compile(
     r")(?![0-9A-Za-z])"
 )
 
+# A number, or text redacted in an earlier pass (the engine masks it with NUL), between
+# a document word and a candidate means the word named that other value.
+_VALUE_RE = re.compile(r"[0-9\x00]")
+
 # How far (in characters) a context word may stand from the number it names.
 _BEFORE = 40
 _AFTER = 25
@@ -50,7 +55,7 @@ _AFTER = 25
 _HINTS: dict[str, tuple[str, ...]] = {
     "cpf": ("br.cpf",),
     "cnpj": ("br.cnpj",),
-    "nif": ("pt.nif", "es.nif"),
+    "nif": ("pt.nif", "es.dni", "es.nie", "es.cif"),
     "contribuinte": ("pt.nif",),
     "dni": ("es.dni",),
     "nie": ("es.nie",),
@@ -72,6 +77,7 @@ class TaxHit:
     start: int
     end: int
     kind: str
+    hinted: bool  # a context word names a document right next to it
 
 
 def _mod11_cpf(d: str) -> bool:
@@ -87,10 +93,10 @@ def _mod11_cpf(d: str) -> bool:
 
 def _mod11_cnpj(d: str) -> bool:
     w1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
-    c1 = 11 - sum(int(x) * w for x, w in zip(d, w1)) % 11
+    c1 = 11 - sum(int(x) * w for x, w in zip(d[:12], w1, strict=True)) % 11
     c1 = 0 if c1 >= 10 else c1
     w2 = (6, *w1)
-    c2 = 11 - sum(int(x) * w for x, w in zip(d[:13], w2)) % 11
+    c2 = 11 - sum(int(x) * w for x, w in zip(d[:13], w2, strict=True)) % 11
     c2 = 0 if c2 >= 10 else c2
     return c1 == int(d[12]) and c2 == int(d[13])
 
@@ -152,11 +158,25 @@ def _order(kinds: tuple[str, ...], hint: str | None) -> tuple[str, ...]:
     return tuple(k for k in preferred if k in kinds) + tuple(k for k in kinds if k not in preferred)
 
 
+def _hint(text: str, ctx: ContextIndex, start: int, end: int) -> str | None:
+    """The document word that names this candidate: nearby, with no number in between."""
+    word_end = ctx.before_end(TAX, start, _BEFORE)
+    if word_end >= 0 and _VALUE_RE.search(text, word_end, start) is None:
+        return ctx.before(TAX, start, _BEFORE)
+    word = ctx.after(TAX, end, _AFTER)
+    if word is not None:
+        word_start = ctx.after_start(TAX, end, _AFTER)
+        if _VALUE_RE.search(text, end, word_start) is None:
+            return word
+    return None
+
+
 def find_tax_ids(text: str, ctx: ContextIndex) -> Iterator[TaxHit]:
     """Yields tax ids in ``text``, each confirmed by its check digits."""
+    has_tax_words = ctx.has(TAX)
     for m in TAX_RE.finditer(text):
         shape = m.lastgroup or ""
-        if shape in ("digits",) or shape not in _SHAPES:
+        if shape not in _SHAPES:
             value = m.group("digits")
             if value is None:
                 continue
@@ -164,22 +184,33 @@ def find_tax_ids(text: str, ctx: ContextIndex) -> Iterator[TaxHit]:
         else:
             value = m.group(shape)
             alone, with_context = _SHAPES[shape]
-        if not alone and not with_context:
-            continue
         start, end = m.span()
-        hint = ctx.near(TAX, start, end, _BEFORE, _AFTER)
-        kinds = alone + with_context if hint else alone
+        hint = _hint(text, ctx, start, end) if has_tax_words else None
+        if hint is None:
+            kinds = alone
+        elif hint in _HINTS:
+            # "NIF 123456780" may only be a NIF: a specific word narrows the bare kinds.
+            kinds = alone + tuple(k for k in with_context if k in _HINTS[hint])
+        else:
+            kinds = alone + with_context
         if not kinds:
             continue
-        if shape == "digits" and hint is None:
-            # A bare run after "order"/"protocolo", or after "phone", is that, not a tax id.
-            if ctx.before(NEGATIVE, start, 30) or ctx.near(PHONE, start, end, 30, 3):
-                continue
+        # A bare run after "order"/"protocolo", "phone" or "card" is that, not a tax id.
+        if (
+            shape == "digits"
+            and hint is None
+            and (
+                ctx.before(NEGATIVE, start, 30)
+                or ctx.near(PHONE, start, end, 30, 3)
+                or ctx.before(CARD, start, 30)
+            )
+        ):
+            continue
         for kind in _order(kinds, hint):
             if kind == "es.dni" and shape == "digits":
                 ok = hint in ("dni", "documento", "doc") and _is_dni_without_letter(value)
             else:
                 ok = _VALIDATORS[kind](value)
             if ok:
-                yield TaxHit(start, end, kind)
+                yield TaxHit(start, end, kind, hint is not None)
                 break

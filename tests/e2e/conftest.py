@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from sigilo.channels.credentials import write_effective_credentials
 from tests.support.company_api import CompanyApiService, run_company_api
 from tests.support.processes import free_port, repo_env, start_service
 
@@ -122,6 +123,10 @@ def rasa_server(
     folder = tmp_path_factory.mktemp("rasa")
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_server}\n")
+    # Only the channels whose settings are set (no Messenger here): see
+    # sigilo/channels/credentials.py.
+    credentials = folder / "credentials.yml"
+    write_effective_credentials(ROOT / "credentials.yml", credentials, env=repo_env())
     port, token = free_port(), secrets.token_urlsafe(16)
     command = [
         sys.executable,
@@ -138,7 +143,7 @@ def rasa_server(
         "--endpoints",
         str(endpoints),
         "--credentials",
-        str(ROOT / "credentials.yml"),
+        str(credentials),
     ]
     with start_service(command, f"http://127.0.0.1:{port}/", env=repo_env(), timeout=240):
         yield RasaServer(f"http://127.0.0.1:{port}", token)

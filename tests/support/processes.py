@@ -55,6 +55,8 @@ def repo_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     paths = [str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
     env["PYTHONPATH"] = os.pathsep.join(paths)
+    # Privacy: no telemetry or crash report ever leaves a test run.
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     env.update(extra or {})
     return env
 

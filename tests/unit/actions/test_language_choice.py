@@ -52,3 +52,20 @@ def test_payloads_are_not_detected() -> None:
 
 def test_no_change_returns_none() -> None:
     assert choose_language("pt", "detected", None, {}, "quero pagar minha fatura") is None
+
+
+async def test_validation_action_sets_language_and_source() -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.language import ValidateSlotMappings
+    from tests.support.trackers import make_tracker, slot_events
+
+    tracker = make_tracker(text="oi, quero ver minhas faturas", intent="check_invoices")
+    domain = {
+        "slots": {
+            "language": {"mappings": [{"type": "custom"}]},
+            "language_source": {"mappings": [{"type": "custom"}]},
+        }
+    }
+    events = await ValidateSlotMappings().run(CollectingDispatcher(), tracker, domain)
+    assert slot_events(events) == {"language": "pt", "language_source": "detected"}

@@ -1,0 +1,227 @@
+"""``PrivacyTrackerStore``: Rasa's tracker store API over the privacy repository.
+
+Every event is redacted (classes from the data inventory), encrypted and stored
+under a pseudonym. Events loaded from the store carry their identity; ``save()``
+writes only the events that carry none (appended in memory since), so rows deleted
+during a turn are never written back, and an erasure marker
+(``ActionExecuted(action_delete_data)`` then ``Restarted``) erases the conversation in
+the same transaction as the first post-erasure events are written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy.exc
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, Restarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from sigilo.inventory import InventoryError, load_inventory
+from sigilo.keys import KeyRing, MissingKeyError, pseudonym_key
+from sigilo.log_filter import install as install_log_filter
+from sigilo.pseudonym import short
+from sigilo.tracker_store import TrackerStoreConfigError
+from sigilo.tracker_store.db import SchemaError, check_schema, make_engine
+from sigilo.tracker_store.repository import ConversationUnreadable, Repository
+from sigilo.tracker_store.sanitize import (
+    SECRET_MARK,
+    for_broker,
+    is_secret_placeholder,
+    sanitize_event,
+)
+from sigilo.tracker_store.secret_cache import SecretCache
+
+logger = logging.getLogger(__name__)
+TAG = "_sigilo_identity"
+ERASURE_ACTION = "action_delete_data"
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The database cannot be reached; the conversation is not lost, retry later."""
+
+
+def erasure_index(events: list[Event], erasure_action: str = ERASURE_ACTION) -> int | None:
+    """Index of the ``Restarted`` that completes the last erasure in ``events``, if any."""
+    found, erasing = None, False
+    for index, event in enumerate(events):
+        if isinstance(event, ActionExecuted) and event.action_name == erasure_action:
+            erasing = True
+        elif isinstance(event, Restarted) and erasing:
+            found, erasing = index, False
+    return found
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off")
+
+
+class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
+    """Redacting, encrypting, erasure-aware SQL tracker store (SQLite or PostgreSQL)."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        url: str | None = None,
+        privacy_mode: Any = True,
+        inventory: str | None = None,
+        erasure_action: str = ERASURE_ACTION,
+        secret_ttl_seconds: float = 900.0,
+        **kwargs: Any,
+    ) -> None:
+        """Connects, checks the schema and the keys; fails loudly when anything is off."""
+        try:
+            ring = KeyRing.from_env()
+            self.inventory = load_inventory(inventory)
+            engine = make_engine(url or host)
+            check_schema(engine)
+        except (MissingKeyError, InventoryError, SchemaError) as exc:
+            raise TrackerStoreConfigError(f"privacy tracker store: {exc}") from None
+        except (ImportError, AttributeError, sqlalchemy.exc.ArgumentError) as exc:
+            # Rasa turns ImportError/AttributeError into a silent in-memory fallback
+            raise TrackerStoreConfigError(f"privacy tracker store: {exc!r}") from None
+        self.repository = Repository(engine, ring, pseudonym_key())
+        self.privacy_mode = _truthy(privacy_mode)
+        self.erasure_action = erasure_action
+        self.secrets = SecretCache(float(secret_ttl_seconds))
+        install_log_filter()
+        super().__init__(domain, event_broker, **kwargs)
+        logger.info(
+            "Sigilo privacy tracker store on %s (privacy mode %s)",
+            engine.url.get_backend_name(),
+            "on" if self.privacy_mode else "off",
+        )
+
+    # --- reading -----------------------------------------------------------------------
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the latest session."""
+        return self._retrieve(sender_id, all_sessions=False)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """The tracker with every stored session."""
+        return self._retrieve(conversation_id, all_sessions=True)
+
+    async def keys(self) -> Iterable[str]:
+        """Real sender ids (decrypted)."""
+        try:
+            return self.repository.keys()
+        except sqlalchemy.exc.DBAPIError as exc:
+            raise TrackerStoreUnavailable(
+                f"tracker store unavailable: {type(exc).__name__}"
+            ) from None
+
+    def _retrieve(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        try:
+            loaded = self.repository.load(sender_id, all_sessions=all_sessions)
+        except sqlalchemy.exc.DBAPIError as exc:
+            raise TrackerStoreUnavailable(
+                f"tracker store unavailable: {type(exc).__name__}"
+            ) from None
+        except ConversationUnreadable as exc:
+            logger.error("%s", exc)
+            raise
+        if loaded is None:
+            return None
+        generation, stored = loaded
+        pseudonym = self.repository.pseudonym(sender_id)
+        events: list[Event] = []
+        for item in stored:
+            data = item.data
+            if is_secret_placeholder(data):
+                data = {k: v for k, v in data.items() if k != SECRET_MARK}
+                data["value"] = self.secrets.get((pseudonym, generation, item.seq))
+            event = Event.from_parameters(data)
+            if event is None:
+                continue
+            setattr(event, TAG, (generation, item.seq))
+            events.append(event)
+        return DialogueStateTracker.from_events(
+            sender_id, events, self.domain.slots, self.max_event_history
+        )
+
+    # --- writing -----------------------------------------------------------------------
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the events appended since the tracker was loaded (identity-based)."""
+        events = list(tracker.events)
+        last_tagged, generation = -1, None
+        for index, event in enumerate(events):
+            tag = getattr(event, TAG, None)
+            if tag is not None:
+                last_tagged, generation = index, tag[0]
+        new = events[last_tagged + 1 :]
+        if not new:
+            return
+        marker = erasure_index(new, self.erasure_action)
+        erase = marker is not None
+        to_store = new[marker:] if erase else new
+        originals = [event.as_dict() for event in to_store]
+        clean = [
+            sanitize_event(
+                data,
+                self.inventory.secret_slots,
+                self.inventory.personal_slots,
+                self.privacy_mode,
+            )
+            for data in originals
+        ]
+        try:
+            result = self.repository.append(
+                tracker.sender_id, clean, erase=erase, expected_generation=generation
+            )
+        except sqlalchemy.exc.DBAPIError as exc:
+            raise TrackerStoreUnavailable(
+                f"tracker store unavailable: {type(exc).__name__}"
+            ) from None
+        pseudonym = result.pseudonym
+        if result.stale:
+            logger.warning(
+                "conversation %s was erased while this turn ran: %d event(s) from before "
+                "the erasure were not written",
+                short(pseudonym),
+                len(new),
+            )
+            return
+        if erase:
+            self.secrets.forget(pseudonym)
+            logger.info("conversation %s erased", short(pseudonym))
+        for event in to_store[: result.skipped]:
+            setattr(event, TAG, (result.generation, -1))
+        written = list(
+            zip(to_store[result.skipped :], originals[result.skipped :], result.seqs, strict=True)
+        )
+        for event, original, seq in written:
+            setattr(event, TAG, (result.generation, seq))
+            if original.get("event") == "slot" and original.get("name") in (
+                self.inventory.secret_slots
+            ):
+                if original.get("value") is None:
+                    self.secrets.forget(pseudonym, original["name"])
+                else:
+                    key = (pseudonym, result.generation, seq)
+                    self.secrets.put(key, original["name"], original["value"])
+        self._publish(pseudonym, clean[result.skipped :], tracker)
+
+    def _publish(
+        self, pseudonym: str, events: list[dict[str, Any]], tracker: DialogueStateTracker
+    ) -> None:
+        """Streams the redacted events to the broker, under the pseudonym."""
+        if self.event_broker is None:
+            return
+        personal = self.inventory.personal_slots
+        values = [tracker.get_slot(name) for name in personal if name in tracker.slots]
+        for data in events:
+            body = {"sender_id": pseudonym}
+            body.update(for_broker(data, personal, values))
+            self.event_broker.publish(body)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Unused: :meth:`save` publishes exactly what it stored, redacted."""
+        return None

@@ -1,0 +1,240 @@
+"""The web chat page in real headless Chromium, talking to Rasa over socket.io.
+
+Per language: open the page, see the privacy notice, tick consent, open the
+menu's privacy entry, read the terms of use, delete the data, and check the
+conversation restarted clean. A screenshot per step lands in the git-ignored
+``tests/e2e/screenshots/<language>/``. Every request the page makes must stay
+on the host, and the widget's Google Fonts request must be blocked by the CSP.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from sigilo.channels.credentials import write_effective_credentials
+from sigilo.channels.webpage import WEB_ROOT, WIDGET_BUNDLE, make_server
+from tests.e2e.conftest import RasaServer, _trained_model
+from tests.support.processes import free_port, repo_env, start_service
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+# What the visitor sees and clicks, per browser locale.
+STEPS = {
+    "pt-BR": {
+        "disclaimer": "não pede seu nome",
+        "greeting": "Olá! Eu sou o Sigilo",
+        "privacy": "Privacidade",
+        "terms": "Termos de uso",
+        "terms_text": "Termos de uso, em poucas palavras",
+        "delete": "Apagar meus dados",
+        "confirm": "Sim, apagar tudo",
+        "deleted": "apaguei seu histórico",
+        "after": "oi",
+    },
+    "es-ES": {
+        "disclaimer": "no te pide el nombre",
+        "greeting": "¡Hola! Soy Sigilo",
+        "privacy": "Privacidad",
+        "terms": "Términos de uso",
+        "terms_text": "Términos de uso, en pocas palabras",
+        "delete": "Borrar mis datos",
+        "confirm": "Sí, borrar todo",
+        "deleted": "he borrado tu historial",
+        "after": "hola",
+    },
+}
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (make e2e-deps)"
+    if not CHROMIUM.exists():
+        return "/usr/bin/chromium is missing (make e2e-deps)"
+    if not (WEB_ROOT / WIDGET_BUNDLE).is_file():
+        return "web/node_modules is missing (make e2e-deps)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def web_chat(action_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Rasa with the socket.io channel and CORS for the page, plus the page server."""
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    folder = tmp_path_factory.mktemp("web-chat")
+    (folder / "endpoints.yml").write_text(f"action_endpoint:\n  url: {action_server}\n")
+    write_effective_credentials(ROOT / "credentials.yml", folder / "credentials.yml", repo_env())
+    port, page_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
+    rasa_url, page_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{page_port}"
+    command = [sys.executable, "-m", "rasa", "run", "--model", str(_trained_model())]
+    command += ["--port", str(port), "--enable-api", "--auth-token", token]
+    command += ["--credentials", str(folder / "credentials.yml")]
+    command += ["--endpoints", str(folder / "endpoints.yml"), "--cors", page_url]
+    page_server = make_server("127.0.0.1", page_port, rasa_url)
+    threading.Thread(target=page_server.serve_forever, daemon=True).start()
+    try:
+        with start_service(command, f"{rasa_url}/", env=repo_env(), timeout=240):
+            yield RasaServer(rasa_url, token), page_url
+    finally:
+        page_server.shutdown()
+        page_server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(web_chat: Any) -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _session_id(page: Any) -> str:
+    """The widget's socket.io session id (the Rasa sender id), from sessionStorage."""
+    raw = page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    for value in json.loads(raw).values():
+        try:
+            stored = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(stored, dict) and stored.get("session_id"):
+            return stored["session_id"]
+    raise AssertionError(f"no widget session in sessionStorage: {raw[:300]}")
+
+
+@pytest.mark.parametrize("locale", list(STEPS))
+def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
+    rasa, page_url = web_chat
+    words = STEPS[locale]
+    shots = SCREENSHOTS / locale
+    shots.mkdir(parents=True, exist_ok=True)
+    host = urlsplit(page_url).hostname
+    context = browser.new_context(locale=locale, viewport={"width": 900, "height": 900})
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.blockedURI));"
+    )
+    off_host: list[str] = []
+
+    def guard(route: Any) -> None:  # nothing may leave the host, whatever the CSP says
+        if urlsplit(route.request.url).hostname == host:
+            route.continue_()
+        else:
+            off_host.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    requested: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda socket: requested.append(socket.url))
+    page.set_default_timeout(60_000)
+
+    def shot(step: str) -> None:
+        page.screenshot(path=str(shots / f"{step}.png"), full_page=True)
+
+    def bot_says(text: str) -> None:
+        page.locator(".rw-response", has_text=text).last.wait_for()
+
+    def click(title: str) -> None:
+        page.locator(".rw-reply", has_text=title).last.click()
+
+    page.goto(page_url)
+    page.get_by_text(words["disclaimer"], exact=False).wait_for()
+    assert page.locator("#start-chat").is_disabled()
+    assert page.locator("#chat").is_hidden()
+    assert page.locator("#privacy-link").is_visible()
+    shot("01-disclaimer")
+
+    page.locator("#consent-box").check()
+    page.locator("#start-chat").click()
+    bot_says(words["greeting"])
+    page.locator(".rw-reply", has_text=words["privacy"]).last.wait_for()
+    assert page.locator("#privacy-link").is_visible()
+    shot("02-consent-and-menu")
+
+    click(words["privacy"])
+    page.locator(".rw-reply", has_text=words["terms"]).last.wait_for()
+    shot("03-privacy-menu")
+
+    click(words["terms"])
+    bot_says(words["terms_text"])
+    shot("04-terms-of-use")
+
+    click(words["privacy"])
+    page.locator(".rw-reply", has_text=words["delete"]).last.wait_for()
+    click(words["delete"])
+    page.locator(".rw-reply", has_text=words["confirm"]).last.wait_for()
+    shot("05-confirm-delete")
+    click(words["confirm"])
+    bot_says(words["deleted"])
+    shot("06-data-deleted")
+
+    sender = _session_id(page)
+    tracker = rasa.tracker(sender)
+    assert tracker["events"][-1]["event"] != "user"
+    language = tracker["slots"]["language"]
+    assert language == locale[:2]
+    kept = {"language", "language_source", "tin_attempts"}
+    assert {k: v for k, v in tracker["slots"].items() if k not in kept and v} == {}
+    assert "customer_first_name" not in json.dumps(tracker["latest_message"].get("metadata"))
+
+    page.locator(".rw-new-message").fill(words["after"])
+    page.keyboard.press("Enter")
+    bot_says(words["greeting"])
+    shot("07-clean-restart")
+    events = rasa.tracker(sender)["events"]
+    last_restart = max(i for i, event in enumerate(events) if event["event"] == "restart")
+    user_turns = [e["text"] for e in events[last_restart:] if e["event"] == "user"]
+    assert user_turns == [words["after"]]
+
+    # privacy-policy page, still in the visitor's language
+    with context.expect_page() as policy:
+        page.locator("#privacy-link").click()
+    policy.value.wait_for_load_state()
+    assert f"lang={locale[:2]}" in policy.value.url
+
+    blocked = page.evaluate("window.__csp")
+    assert any("fonts.googleapis.com" in uri for uri in blocked), blocked
+    assert off_host == []
+    assert requested and all(urlsplit(url).hostname == host for url in requested), requested
+    context.close()
+
+
+def test_page_headers(web_chat: Any) -> None:
+    _, page_url = web_chat
+    with urllib.request.urlopen(page_url, timeout=10) as answer:
+        csp = answer.headers["Content-Security-Policy"]
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "googleapis" not in csp and "font-src 'self'" in csp
+    for path in ("/package.json", "/node_modules/rasa-webchat/package.json", "/../README.md"):
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(page_url + path, timeout=10)

@@ -1,0 +1,66 @@
+"""Property-based tests: no crash, idempotent, no card left, text outside kept."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum import luhn
+
+from sigilo.redaction import find, redact
+from sigilo.redaction.normalize import normalize
+
+# Fragments that put entities, look-alikes and tricky neighbours next to each other.
+_FRAGMENTS = st.sampled_from(
+    [
+        "4111111111111111", "4111 1111 1111 1111", "5555-5555-5555-4444", "378282246310005",
+        "9999999999999995", "123", "12/28", "cvv", "cpf", "nif", "dni", "senha:", "password is",
+        "529.982.247-25", "52998224725", "12345678Z", "X1234567L", "RSSMRA85T10A562S",
+        "ES91 2100 0418 4502 0005 1332", "a@b.com", "joao.silva@gmail.com", "(11) 98765-4321",
+        "+55 11 98765-4321", "612 345 678", "tel", "pedido", "F-2026-0012", "R$ 1.234,56",
+        "[email]", "[card visa ••••4242]", "[tax id]", " ", "  ", ",", ".", "-", "/", "\n",
+        "x", "é", "４", "\u200b", "①", "ﬁ", "+", "(", ")", ":", "0", "7",
+    ]
+)  # fmt: skip
+_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.lists(_FRAGMENTS, max_size=12).map("".join),
+    st.lists(st.one_of(_FRAGMENTS, st.text(max_size=3)), max_size=10).map("".join),
+)
+_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_SETTINGS
+@given(_TEXT)
+def test_never_raises_and_is_idempotent(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once
+
+
+@_SETTINGS
+@given(_TEXT)
+def test_no_luhn_valid_card_run_survives(text: str) -> None:
+    # Digit runs as the redactor sees them: after NFKC and folding of Unicode digits.
+    out = normalize(redact(text)).text
+    for run in re.findall(r"(?<![0-9])[0-9]{13,19}(?![0-9])", normalize(text).text):
+        if luhn.is_valid(run):
+            assert re.search(rf"(?<![0-9]){run}(?![0-9])", out) is None
+
+
+@_SETTINGS
+@given(_TEXT)
+def test_text_outside_findings_is_unchanged(text: str) -> None:
+    findings = find(text)
+    out = redact(text)
+    pos = 0
+    rebuilt = []
+    for f in findings:
+        assert pos <= f.start < f.end <= len(text)
+        rebuilt.append(text[pos : f.start])
+        rebuilt.append(f.label)
+        pos = f.end
+    rebuilt.append(text[pos:])
+    assert "".join(rebuilt) == out
+    untouched = sum(f.end - f.start for f in findings)
+    assert len(out) == len(text) - untouched + sum(len(f.label) for f in findings)
