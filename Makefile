@@ -24,7 +24,7 @@ help: ## list the targets
 $(STAMP): requirements/base.in requirements/dev.in requirements/lock.txt pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (Rasa 3.6 needs it; try: pyenv install 3.10)"; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+	$(PY) -m pip install --quiet "pip==24.3.1" -c requirements/lock.txt "setuptools==70.3.0" "wheel==0.45.1"
 	@echo "installing pinned dependencies (about 2.5 minutes on a fresh machine)…"
 	$(PY) -m pip install --quiet --progress-bar off -r requirements/dev.in -c requirements/lock.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -43,7 +43,8 @@ train: $(STAMP) ## train the model if config, domain or data changed
 	$(PY) scripts/model.py
 
 .PHONY: run
-run: $(STAMP) ## run demo API + action server + Rasa server (Ctrl-C stops)
+run: $(STAMP) ## run demo API + action server + Rasa server + web chat page (Ctrl-C stops)
+	@$(MAKE) --no-print-directory web-deps || echo "warning: the web chat page needs npm (make web-deps)"
 	$(PY) scripts/run.py
 
 .PHONY: shell
@@ -65,7 +66,7 @@ validate: $(STAMP) ## rasa data validate, failing on any warning
 	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
 
 .PHONY: pytest
-pytest: $(STAMP) train ## pytest: unit, integration and e2e
+pytest: $(STAMP) train e2e-deps ## pytest: unit, integration and e2e
 	$(PY) -m pytest
 
 .PHONY: test-stories
@@ -77,8 +78,37 @@ test-stories: $(STAMP) train ## rasa test on the test stories, failing on any er
 test-nlu: $(STAMP) train ## intent F1 per language on the held-out NLU split
 	$(PY) scripts/nlu_report.py
 
+WEB_BUNDLE := web/node_modules/rasa-webchat/lib/index.js
+
+$(WEB_BUNDLE): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: web-deps
+web-deps: $(WEB_BUNDLE) ## the web chat widget (rasa-webchat, pinned in web/package-lock.json)
+
+.PHONY: e2e-deps
+e2e-deps: $(STAMP) web-deps ## what the browser test needs: widget, Debian chromium, playwright
+	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 \
+		&& DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "warning: /usr/bin/chromium missing: install Debian's chromium as root"
+
 .PHONY: test
 test: lint validate train pytest test-stories ## the whole suite (what CI runs)
+
+.PHONY: db-upgrade
+db-upgrade: $(STAMP) ## create/upgrade the tracker store schema ($$SIGILO_TRACKER_STORE_URL)
+	$(PY) -m sigilo.cli db upgrade
+
+.PHONY: retention
+retention: $(STAMP) ## delete sessions older than $$SIGILO_RETENTION_MONTHS (default 6)
+	$(PY) -m sigilo.cli retention
+
+.PHONY: bench-store
+bench-store: $(STAMP) train ## tracker store benchmarks: erasure time, turn latency vs stock
+	$(PY) bench/erasure.py --postgres
+	$(PY) bench/tracker_store.py
 
 .PHONY: clean
 clean: ## remove generated files (keeps .venv and the model cache)

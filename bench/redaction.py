@@ -199,12 +199,14 @@ def main() -> int:
     results: dict = {"scoring": "span overlap with a span of the same mapped type"}
     datasets = []
     if args.presidio_set.exists():
-        datasets.append(("presidio-research synth_dataset_v2", *load_presidio_set(args.presidio_set),
-                         SIGILO_TO_PRESIDIO_SET, PRESIDIO_TO_PRESIDIO_SET, PRESIDIO_SET_TYPES))  # fmt: skip
+        texts, gold = load_presidio_set(args.presidio_set)
+        maps = (SIGILO_TO_PRESIDIO_SET, PRESIDIO_TO_PRESIDIO_SET, PRESIDIO_SET_TYPES)
+        datasets.append(("presidio-research synth_dataset_v2", texts, gold, *maps))
     else:
         print(f"note: {args.presidio_set} not found, skipping it", file=sys.stderr)
-    datasets.append((f"generated chat corpus (seed {args.seed})", *load_corpus(args.n, args.seed),
-                     SIGILO_TO_CORPUS, PRESIDIO_TO_CORPUS, CORPUS_TYPES))  # fmt: skip
+    texts, gold = load_corpus(args.n, args.seed)
+    maps = (SIGILO_TO_CORPUS, PRESIDIO_TO_CORPUS, CORPUS_TYPES)
+    datasets.append((f"generated chat corpus (seed {args.seed})", texts, gold, *maps))
 
     for title, texts, gold, s_map, p_map, types in datasets:
         predicted, secs = run_sigilo(texts, args.repeats)
@@ -222,9 +224,8 @@ def main() -> int:
         results[title] = report(title, len(texts), types, sigilo_scores, secs, presidio)
     if use_presidio:
         info = results["presidio"]
-        print(
-            f"\nPresidio {info['version']}: {info['mode']}; phone regions {','.join(info['phone_regions'])}"
-        )
+        regions = ",".join(info["phone_regions"])
+        print(f"\nPresidio {info['version']}: {info['mode']}; phone regions {regions}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

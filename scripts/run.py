@@ -102,6 +102,29 @@ class Service:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def prepare_tracker_store(env: dict[str, str]) -> int:
+    """Keys on first run, the endpoints check and the migrations, before Rasa starts."""
+    env.setdefault("SIGILO_TRACKER_STORE_URL", "sqlite:///var/sigilo.db")
+    env.setdefault("SIGILO_PRIVACY_MODE", "true")
+    if not env.get("SIGILO_ENCRYPTION_KEYS"):
+        env.setdefault("SIGILO_KEY_FILE", str(VAR / "keys" / "sigilo.keys"))
+        key_file = Path(env["SIGILO_KEY_FILE"])
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            subprocess.run(
+                [sys.executable, "-m", "sigilo.cli", "keys", "init", "--file", str(key_file)],
+                cwd=ROOT,
+                env=env,
+                check=False,
+            )
+    for step in (["db", "check-endpoints", "endpoints.yml"], ["db", "upgrade"]):
+        done = subprocess.run([sys.executable, "-m", "sigilo.cli", *step], cwd=ROOT, env=env)
+        if done.returncode != 0:
+            print(f"error: `sigilo {' '.join(step)}` failed; see above", file=sys.stderr)
+            return 1
+    return 0
+
+
 def build_services(model: str, env: dict[str, str]) -> list[Service]:
     """The processes ``make run`` supervises, in start order."""
     py = sys.executable
@@ -131,7 +154,17 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
     services.append(
         Service(
             "action server",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
+            # through sigilo.log_filter: every log line of the actions is redacted
+            [
+                py,
+                "-m",
+                "sigilo.log_filter",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                actions_port,
+            ],
             f"http://127.0.0.1:{actions_port}/health",
             LOGS / "actions.log",
         )
@@ -156,13 +189,38 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
                 "--credentials",
                 str(VAR / "credentials.yml"),
                 "--cors",
-                env.get("SIGILO_CORS_ORIGINS", "http://127.0.0.1:5005"),
+                *cors_origins(env),
             ],
             f"http://127.0.0.1:{rasa_port}/",
             LOGS / "rasa.log",
         )
     )
+    web_port = env.get("SIGILO_WEB_PORT", "8080")
+    services.append(
+        Service(
+            "web chat page",
+            [
+                py,
+                "-m",
+                "sigilo.channels.webpage",
+                "--port",
+                web_port,
+                "--socket-url",
+                f"http://127.0.0.1:{rasa_port}",
+            ],
+            f"http://127.0.0.1:{web_port}/healthz",
+            LOGS / "web.log",
+        )
+    )
     return services
+
+
+def cors_origins(env: dict[str, str]) -> list[str]:
+    """Browser origins Rasa allows: ``SIGILO_CORS_ORIGINS`` plus the web chat page's."""
+    configured = env.get("SIGILO_CORS_ORIGINS") or "http://127.0.0.1:5005"
+    origins = configured.replace(",", " ").split()
+    page = f"http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}"
+    return origins if page in origins else [*origins, page]
 
 
 def main() -> int:
@@ -177,6 +235,8 @@ def main() -> int:
         "SIGILO_COMPANY_API_TOKEN", "company-api-token"
     )
     env["SIGILO_RASA_AUTH_TOKEN"] = persistent_secret("SIGILO_RASA_AUTH_TOKEN", "rasa-auth-token")
+    if prepare_tracker_store(env) != 0:
+        return 1
     model = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "model.py")],
         cwd=ROOT,
@@ -220,6 +280,8 @@ def main() -> int:
             " or $SIGILO_RASA_AUTH_TOKEN\n"
             f"  action server http://127.0.0.1:{env.get('SIGILO_ACTIONS_PORT', '5055')}\n"
             f"  company API   {env['SIGILO_COMPANY_API_URL']}\n"
+            f"  web chat      http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}/"
+            "  (socket.io channel; open it in a browser)\n"
             f"  logs          {LOGS.relative_to(ROOT)}/\n\n"
             "Talk to it: `make shell` in another terminal, or\n"
             f"  curl -s localhost:{port}/webhooks/rest/webhook "

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
+from sigilo.redaction.brands import brand_of
 from sigilo.redaction.context import CARD, CVV, NEGATIVE, PHONE, ContextIndex
 
 # A maximal run of digit groups joined by a space, a dash or a dot (" - " too). Groups
@@ -30,109 +31,6 @@ def luhn_ok(digits: str) -> bool:
     # Summing bytes runs in C; subtract the ASCII code of "0" for every digit.
     total = sum(plain.encode()) + sum(doubled.encode()) - 48 * len(digits)
     return total % 10 == 0
-
-
-def _ranges(*spans: tuple[int, int]) -> tuple[tuple[int, int], ...]:
-    return spans
-
-
-# (brand, prefix width, ranges of that prefix, allowed lengths).
-_BRANDS: tuple[tuple[str, int, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
-    (
-        "elo",
-        6,
-        _ranges(
-            (401178, 401179),
-            (431274, 431274),
-            (438935, 438935),
-            (451416, 451416),
-            (457393, 457393),
-            (457631, 457632),
-            (504175, 504175),
-            (506699, 506778),
-            (509000, 509999),
-            (627780, 627780),
-            (636297, 636297),
-            (636368, 636368),
-            (650031, 650033),
-            (650035, 650051),
-            (650405, 650439),
-            (650485, 650538),
-            (650541, 650598),
-            (650700, 650718),
-            (650720, 650727),
-            (650901, 650978),
-            (651652, 651679),
-            (655000, 655019),
-            (655021, 655058),
-        ),
-        frozenset({16}),
-    ),
-    (
-        "hipercard",
-        6,
-        _ranges(
-            (606282, 606282),
-            (384100, 384100),
-            (384140, 384140),
-            (384160, 384160),
-            (637095, 637095),
-            (637568, 637568),
-            (637599, 637599),
-            (637609, 637609),
-            (637612, 637612),
-        ),
-        frozenset({13, 16, 19}),
-    ),
-    ("amex", 2, _ranges((34, 34), (37, 37)), frozenset({15})),
-    (
-        "diners",
-        4,
-        _ranges((3000, 3059), (3095, 3095), (3600, 3699), (3800, 3999)),
-        frozenset(range(14, 20)),
-    ),
-    ("jcb", 4, _ranges((3528, 3589)), frozenset(range(16, 20))),
-    ("jcb", 4, _ranges((1800, 1800), (2131, 2131)), frozenset({15})),
-    ("mastercard", 4, _ranges((5100, 5599), (2221, 2720)), frozenset({16})),
-    ("discover", 6, _ranges((622126, 622925)), frozenset(range(16, 20))),
-    ("discover", 4, _ranges((6011, 6011)), frozenset(range(16, 20))),
-    ("discover", 3, _ranges((644, 649)), frozenset(range(16, 20))),
-    ("discover", 2, _ranges((65, 65)), frozenset(range(16, 20))),
-    ("visa", 1, _ranges((4, 4)), frozenset({13, 16, 19})),
-    ("mir", 4, _ranges((2200, 2204)), frozenset(range(16, 20))),
-    ("unionpay", 2, _ranges((62, 62)), frozenset(range(16, 20))),
-    (
-        "maestro",
-        2,
-        _ranges((50, 50), (56, 69)),
-        frozenset(range(12, 20)),
-    ),
-)
-
-
-def _prefix_table() -> list[tuple[int, dict[str, tuple[str, frozenset[int]]]]]:
-    """Expands the ranges into exact prefixes, grouped by width, widest first."""
-    by_width: dict[int, dict[str, tuple[str, frozenset[int]]]] = {}
-    for brand, width, spans, lengths in _BRANDS:
-        table = by_width.setdefault(width, {})
-        for lo, hi in spans:
-            for prefix in range(lo, hi + 1):
-                table.setdefault(str(prefix).zfill(width), (brand, lengths))
-    return sorted(by_width.items(), reverse=True)
-
-
-# Longest prefix first: the narrow Brazilian ranges sit inside the wider ones.
-_PREFIXES = _prefix_table()
-
-
-def brand_of(digits: str) -> str | None:
-    """The card brand for a digit string by IIN range and length, or ``None``."""
-    n = len(digits)
-    for width, table in _PREFIXES:
-        hit = table.get(digits[:width])
-        if hit is not None and n in hit[1]:
-            return hit[0]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +96,14 @@ def _grouped(text: str, s: str, offset: int, negative: bool, code_later: bool) -
     digits_of = _GROUP_RE.findall(s)
     n = len(digits_of)
     lengths = list(map(len, digits_of))
+    valid: dict[int, set[int]] | None = None  # start group -> sizes of Luhn-valid windows
     if n <= _SHORT_RUN:
         starts: Iterable[int] = range(n)
     elif max(lengths) < 4:
         return  # no group can open a card number
     else:
-        starts = _luhn_starts(digits_of, lengths)
+        valid = _luhn_windows(digits_of, lengths)
+        starts = sorted(valid)
     # Offsets of each group inside the run (groups and separators alternate).
     positions = [
         0,
@@ -225,12 +125,15 @@ def _grouped(text: str, s: str, offset: int, negative: bool, code_later: bool) -
         # 3-digit group is more likely the security code), then the longest.
         best: tuple[tuple[bool, bool, int], int, str, str] | None = None
         digits = ""
+        sizes = valid[i] if valid is not None else None
         for j in range(i, min(n, i + 7)):
             if j > i and lengths[j - 1] < 3:
                 break
             digits += digits_of[j]
             if len(digits) > 19:
                 break
+            if sizes is not None and j - i + 1 not in sizes:
+                continue  # its checksum is already known to fail
             # A whole group of 13–19 digits is a plain run: protected like one.
             brand = _check(digits, weak and j > i)
             if brand is None or (i > 0 and j > i and brand == "maestro"):
@@ -259,8 +162,8 @@ _SHORT_RUN = 8
 _NUMPY_RUN = 2_000
 
 
-def _luhn_starts(digits_of: list[str], lengths: list[int]) -> list[int]:
-    """Indexes of groups that start at least one Luhn-valid window of 12–19 digits.
+def _luhn_windows(digits_of: list[str], lengths: list[int]) -> dict[int, set[int]]:
+    """For each group starting a Luhn-valid window of 12–19 digits, the window sizes.
 
     Long runs (a pasted table, an adversarial input) would cost one Luhn check per
     window; prefix sums of the Luhn weights give every window's checksum in O(1), so
@@ -276,29 +179,34 @@ def _luhn_starts(digits_of: list[str], lengths: list[int]) -> list[int]:
     odd_plain[1::2] = raw[1::2]
     if len(lengths) >= _NUMPY_RUN:
         try:
-            return _luhn_starts_numpy(even_plain, odd_plain, lengths)
+            return _luhn_windows_numpy(even_plain, odd_plain, lengths)
         except ImportError:  # pragma: no cover - numpy comes with Rasa; slim installs
             pass
-    return _luhn_starts_python(even_plain, odd_plain, lengths)
+    return _luhn_windows_python(even_plain, odd_plain, lengths)
 
 
-def _luhn_starts_python(even_plain: bytes, odd_plain: bytes, lengths: list[int]) -> list[int]:
+def _luhn_windows_python(
+    even_plain: bytes, odd_plain: bytes, lengths: list[int]
+) -> dict[int, set[int]]:
     s0 = [0, *accumulate(even_plain)]
     s1 = [0, *accumulate(odd_plain)]
     offsets = [0, *accumulate(lengths)]
-    found: set[int] = set()
+    found: dict[int, set[int]] = {}
     for k in range(1, 7):
-        found.update(
+        for i in (
             i
             for i, (a, b, first) in enumerate(zip(offsets, offsets[k:], lengths, strict=False))
             if first >= 4
             and 12 <= b - a <= 19
             and (((s1[b] - s1[a]) if (b - 1) & 1 else (s0[b] - s0[a])) - 48 * (b - a)) % 10 == 0
-        )
-    return sorted(found)
+        ):
+            found.setdefault(i, set()).add(k)
+    return found
 
 
-def _luhn_starts_numpy(even_plain: bytes, odd_plain: bytes, lengths: list[int]) -> list[int]:
+def _luhn_windows_numpy(
+    even_plain: bytes, odd_plain: bytes, lengths: list[int]
+) -> dict[int, set[int]]:
     import numpy as np  # imported here: only long numeric runs need it
 
     # Weights are ASCII codes; the offset of 48 per digit is a multiple of 2, and
@@ -308,7 +216,7 @@ def _luhn_starts_numpy(even_plain: bytes, odd_plain: bytes, lengths: list[int]) 
     lens = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(lens)))
     n = len(lengths)
-    found = np.zeros(n, dtype=bool)
+    found: dict[int, set[int]] = {}
     for k in range(1, 7):
         if k > n:
             break
@@ -318,5 +226,6 @@ def _luhn_starts_numpy(even_plain: bytes, odd_plain: bytes, lengths: list[int]) 
         odd = ((b - 1) & 1).astype(bool)
         total = np.where(odd, s1[b] - s1[a], s0[b] - s0[a]) - 48 * size
         ok = (lens[: n - k + 1] >= 4) & (size >= 12) & (size <= 19) & (total % 10 == 0)
-        found[: n - k + 1] |= ok
-    return np.flatnonzero(found).tolist()
+        for i in np.flatnonzero(ok).tolist():
+            found.setdefault(i, set()).add(k)
+    return found

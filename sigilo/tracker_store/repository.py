@@ -51,6 +51,17 @@ class AppendResult:
     stale: bool = False
 
 
+def _starts_session(event: dict[str, Any], previous: dict[str, Any] | None) -> bool:
+    """A session starts at ``action_session_start`` (or a bare ``session_started``)."""
+    if event.get("event") == "action" and event.get("name") == "action_session_start":
+        return True
+    return event.get("event") == "session_started" and not (
+        previous is not None
+        and previous.get("event") == "action"
+        and previous.get("name") == "action_session_start"
+    )
+
+
 def _aad(pseudonym: str, generation: int, seq: int) -> bytes:
     return crypto.associated_data(pseudonym, "event", generation, seq)
 
@@ -146,9 +157,11 @@ class Repository:
                     ).scalar_one()
                     new_events = new_events[result.skipped :]
             rows = []
+            previous: dict[str, Any] | None = None
             for event in new_events:
-                if event.get("event") == "session_started":
+                if _starts_session(event, previous):
                     session_no += 1
+                previous = event
                 payload = json.dumps(event, ensure_ascii=False).encode()
                 rows.append(
                     {
@@ -199,6 +212,11 @@ class Repository:
                 .where(*where)
                 .order_by(events.c.seq)
             ).all()
+        if not all_sessions and len(rows) > 1:
+            # like Rasa's stores: the latest session starts at its SessionStarted event
+            first = self._decrypt(pseudonym, generation, rows[0])
+            if first.get("event") == "action" and first.get("name") == "action_session_start":
+                rows = rows[1:]
         if not rows:
             return None
         return generation, [

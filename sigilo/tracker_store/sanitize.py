@@ -66,9 +66,30 @@ def sanitize_event(
     secret_slots: Collection[str],
     personal_slots: Collection[str] = (),
     privacy_mode: bool = True,
+    answers_secret: bool = False,
+    secret_values: Collection[str] = (),
 ) -> dict[str, Any]:
-    """A redacted copy of one event dict (``Event.as_dict()``), safe to store or stream."""
+    """A redacted copy of one event dict (``Event.as_dict()``), safe to store or stream.
+
+    Args:
+        event: the event as a dict.
+        secret_slots: slots whose values are never stored.
+        personal_slots: slots whose values are kept (encrypted) as they are.
+        privacy_mode: drop technical channel metadata.
+        answers_secret: a user message typed while a form asked for a secret slot
+            (an expiry "12/30" or a code "123" means nothing to a redactor alone):
+            its whole text is replaced.
+        secret_values: secret slot values known in this turn, replaced wherever they
+            appear.
+    """
     data = copy.deepcopy(event)
+    if answers_secret and data.get("event") == "user":
+        data["text"] = "[secret]"
+        parse_data = data.get("parse_data")
+        if isinstance(parse_data, dict):
+            parse_data["text"] = "[secret]"
+            parse_data.pop("text_tokens", None)
+            parse_data["entities"] = []
     kind = data.get("event")
     if "metadata" in data:
         data["metadata"] = scrub_metadata(data["metadata"], privacy_mode)
@@ -95,9 +116,8 @@ def sanitize_event(
             data["action_text"] = redact(data["action_text"])
     elif kind == "entities":
         data["entities"] = _redact_strings(data.get("entities"))
-    elif kind in ("user_featurization", "form_validation"):
-        pass
-    return data
+    needles = sorted({v for v in map(str, secret_values) if len(v) >= 3}, key=len, reverse=True)
+    return _replace_values(data, needles, "[secret]") if needles else data
 
 
 def is_secret_placeholder(event: dict[str, Any]) -> bool:
@@ -105,15 +125,15 @@ def is_secret_placeholder(event: dict[str, Any]) -> bool:
     return event.get("event") == "slot" and bool(event.get(SECRET_MARK))
 
 
-def _replace_values(value: Any, needles: list[str]) -> Any:
+def _replace_values(value: Any, needles: list[str], mark: str = "[personal]") -> Any:
     if isinstance(value, str):
         for needle in needles:
-            value = value.replace(needle, "[personal]")
+            value = value.replace(needle, mark)
         return value
     if isinstance(value, dict):
-        return {key: _replace_values(item, needles) for key, item in value.items()}
+        return {key: _replace_values(item, needles, mark) for key, item in value.items()}
     if isinstance(value, list):
-        return [_replace_values(item, needles) for item in value]
+        return [_replace_values(item, needles, mark) for item in value]
     return value
 
 

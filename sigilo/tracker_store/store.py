@@ -18,7 +18,14 @@ import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, Restarted
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from sigilo.inventory import InventoryError, load_inventory
@@ -39,6 +46,8 @@ from sigilo.tracker_store.secret_cache import SecretCache
 logger = logging.getLogger(__name__)
 TAG = "_sigilo_identity"
 ERASURE_ACTION = "action_delete_data"
+UNAVAILABLE_RESPONSE = "utter_try_again_later"
+UNAVAILABLE_GENERATION = -1
 
 
 class TrackerStoreUnavailable(RuntimeError):
@@ -54,6 +63,34 @@ def erasure_index(events: list[Event], erasure_action: str = ERASURE_ACTION) -> 
         elif isinstance(event, Restarted) and erasing:
             found, erasing = index, False
     return found
+
+
+def _answers_to_secret_questions(events: list[Event], secret_slots: frozenset[str]) -> set[int]:
+    """Ids of the user messages typed while a form was asking for a secret slot."""
+    requested, answering = None, set()
+    for event in events:
+        if isinstance(event, SlotSet) and event.key == "requested_slot":
+            requested = event.value
+        elif isinstance(event, UserUttered) and requested in secret_slots:
+            answering.add(id(event))
+    return answering
+
+
+class _UnavailableTracker(DialogueStateTracker):
+    """A stand-in while the database is away: answers every message with one response.
+
+    Each user message makes ``response`` the next action, then ``action_listen``.
+    """
+
+    response = UNAVAILABLE_RESPONSE
+
+    def update(self, event: Event, domain: Domain | None = None) -> None:
+        """Applies the event, then forces the next action."""
+        super().update(event, domain)
+        if isinstance(event, UserUttered):
+            self.trigger_followup_action(self.response)
+        elif isinstance(event, ActionExecuted) and event.action_name == self.response:
+            self.trigger_followup_action("action_listen")
 
 
 def _truthy(value: Any) -> bool:
@@ -73,6 +110,7 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         inventory: str | None = None,
         erasure_action: str = ERASURE_ACTION,
         secret_ttl_seconds: float = 900.0,
+        unavailable_response: str = UNAVAILABLE_RESPONSE,
         **kwargs: Any,
     ) -> None:
         """Connects, checks the schema and the keys; fails loudly when anything is off."""
@@ -89,6 +127,7 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         self.repository = Repository(engine, ring, pseudonym_key())
         self.privacy_mode = _truthy(privacy_mode)
         self.erasure_action = erasure_action
+        self.unavailable_response = unavailable_response
         self.secrets = SecretCache(float(secret_ttl_seconds))
         install_log_filter()
         super().__init__(domain, event_broker, **kwargs)
@@ -101,8 +140,33 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
     # --- reading -----------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The tracker of the latest session."""
-        return self._retrieve(sender_id, all_sessions=False)
+        """The tracker of the latest session.
+
+        When the database is unreachable, a stand-in tracker whose next action is the
+        "try again later" response, so the consumer is told instead of the bot
+        starting over; it is never written (its events carry a generation no stored
+        conversation has) and the next turn reads the database again.
+        """
+        try:
+            return self._retrieve(sender_id, all_sessions=False)
+        except TrackerStoreUnavailable as exc:
+            if self.unavailable_response not in self.domain.action_names_or_texts:
+                raise
+            pseudonym = short(self.repository.pseudonym(sender_id))
+            logger.error("conversation %s: %s; answering 'try again later'", pseudonym, exc)
+            return self._unavailable_tracker(sender_id)
+
+    def _unavailable_tracker(self, sender_id: str) -> DialogueStateTracker:
+        events = [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+        ]
+        for event in events:
+            setattr(event, TAG, (UNAVAILABLE_GENERATION, -1))
+        tracker = _UnavailableTracker.from_events(sender_id, events, self.domain.slots)
+        tracker.response = self.unavailable_response
+        return tracker
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         """The tracker with every stored session."""
@@ -159,18 +223,29 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         new = events[last_tagged + 1 :]
         if not new:
             return
+        if generation == UNAVAILABLE_GENERATION:
+            raise TrackerStoreUnavailable("tracker store unavailable when this turn started")
         marker = erasure_index(new, self.erasure_action)
         erase = marker is not None
         to_store = new[marker:] if erase else new
         originals = [event.as_dict() for event in to_store]
+        secret = self.inventory.secret_slots
+        answering = _answers_to_secret_questions(events, secret)
+        values = [
+            str(e.value)
+            for e in new
+            if isinstance(e, SlotSet) and e.key in secret and e.value is not None
+        ]
         clean = [
             sanitize_event(
                 data,
-                self.inventory.secret_slots,
+                secret,
                 self.inventory.personal_slots,
                 self.privacy_mode,
+                answers_secret=id(event) in answering,
+                secret_values=values,
             )
-            for data in originals
+            for event, data in zip(to_store, originals, strict=True)
         ]
         try:
             result = self.repository.append(

@@ -47,7 +47,8 @@ def test_corrupted_and_foreign_tokens_give_clear_errors() -> None:
     [
         ("", "empty"),
         ("nokey", "id:base64key"),
-        ("a:c2hvcnQ", "32 bytes"), ("a:%%%", "base64"),
+        ("a:c2hvcnQ", "32 bytes"),
+        ("a:%%%", "base64"),
         (f"a:{K1},a:{K2}", "appears twice"),
     ],
 )
