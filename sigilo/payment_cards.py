@@ -10,65 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-# (brand, IIN prefix ranges as (low, high) on the leading digits, valid lengths).
-# Order matters: the narrow Brazilian ranges (Elo, Hipercard) come before the
-# broad Visa/Maestro ones they overlap.
-_BRANDS: tuple[tuple[str, tuple[tuple[int, int], ...], tuple[int, ...]], ...] = (
-    (
-        "elo",
-        (
-            (401178, 401179),
-            (401178, 401178),
-            (431274, 431274),
-            (438935, 438935),
-            (451416, 451416),
-            (457393, 457393),
-            (457631, 457632),
-            (504175, 504175),
-            (506699, 506778),
-            (509000, 509999),
-            (627780, 627780),
-            (636297, 636297),
-            (636368, 636368),
-            (650031, 650033),
-            (650035, 650051),
-            (650405, 650439),
-            (650485, 650538),
-            (650541, 650598),
-            (650700, 650718),
-            (650720, 650727),
-            (650901, 650978),
-            (651652, 651679),
-            (655000, 655019),
-            (655021, 655058),
-        ),
-        (16,),
-    ),
-    (
-        "hipercard",
-        ((606282, 606282), (384100, 384100), (384140, 384140), (384160, 384160)),
-        (13, 16, 19),
-    ),
-    ("amex", ((34, 34), (37, 37)), (15,)),
-    ("diners", ((300, 305), (3095, 3095), (36, 36), (38, 39)), (14, 16, 17, 18, 19)),
-    ("jcb", ((3528, 3589),), (16, 17, 18, 19)),
-    ("discover", ((6011, 6011), (622126, 622925), (644, 649), (65, 65)), (16, 17, 18, 19)),
-    ("mastercard", ((51, 55), (2221, 2720)), (16,)),
-    (
-        "maestro",
-        (
-            (5018, 5018),
-            (5020, 5020),
-            (5038, 5038),
-            (5893, 5893),
-            (6304, 6304),
-            (6759, 6759),
-            (6761, 6763),
-        ),
-        (12, 13, 14, 15, 16, 17, 18, 19),
-    ),
-    ("visa", ((4, 4),), (13, 16, 19)),
-)
+from sigilo.redaction.brands import brand_by_prefix, brand_of
 
 BRAND_LABELS = {
     "visa": "Visa",
@@ -101,25 +43,20 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _brand(digits: str, *, by_length: bool) -> str | None:
-    for brand, ranges, lengths in _BRANDS:
-        if by_length and len(digits) not in lengths:
-            continue
-        for low, high in ranges:
-            width = len(str(low))
-            if len(digits) >= width and low <= int(digits[:width]) <= high:
-                return brand
-    return None
-
-
 def card_brand(digits: str) -> str | None:
-    """Brand from the IIN range and length, or ``None`` when unknown."""
-    return _brand(digits, by_length=True)
+    """Brand the company accepts, from the IIN range and length, else ``None``.
+
+    The IIN table is the redactor's (one source for both); brands it knows but
+    the company does not take (Mir, UnionPay) count as unknown here.
+    """
+    brand = brand_of(digits)
+    return brand if brand in BRAND_LABELS else None
 
 
 def iin_brand(digits: str) -> str | None:
-    """Brand from the IIN range alone, whatever the length (to explain a wrong length)."""
-    return _brand(digits, by_length=False)
+    """Accepted brand from the IIN range alone, whatever the length (explains a length)."""
+    brand = brand_by_prefix(digits)
+    return brand if brand in BRAND_LABELS else None
 
 
 @dataclass(frozen=True)

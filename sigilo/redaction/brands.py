@@ -104,3 +104,12 @@ def brand_of(digits: str) -> str | None:
         if hit is not None and n in hit[1]:
             return hit[0]
     return None
+
+
+def brand_by_prefix(digits: str) -> str | None:
+    """The brand whose IIN range the number starts with, whatever its length."""
+    for width, table in _PREFIXES:
+        hit = table.get(digits[:width])
+        if hit is not None:
+            return hit[0]
+    return None
