@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 
@@ -32,7 +33,15 @@ def _cases() -> dict[str, str]:
 def test_one_megabyte_in_well_under_a_second(name: str) -> None:
     text = _cases()[name]
     # CPU time of this process: other work on the machine must not fail the test.
-    start = time.process_time()
-    find(text)
-    elapsed = time.process_time() - start
+    # The objects already alive (Rasa and TensorFlow, in a full run) are frozen out of
+    # the collector, so the time is the redactor's and not garbage collection of a
+    # heap it never allocated.
+    gc.collect()
+    gc.freeze()
+    try:
+        start = time.process_time()
+        find(text)
+        elapsed = time.process_time() - start
+    finally:
+        gc.unfreeze()
     assert elapsed < 1.0, f"{name}: {elapsed:.2f}s"
