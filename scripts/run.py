@@ -182,8 +182,8 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
                 "--port",
                 rasa_port,
                 "--enable-api",
-                "--auth-token",
-                env["SIGILO_RASA_AUTH_TOKEN"],
+                # "=" form: a token may start with "-", which argparse reads as a flag.
+                f"--auth-token={env['SIGILO_RASA_AUTH_TOKEN']}",
                 "--endpoints",
                 "endpoints.yml",
                 "--credentials",

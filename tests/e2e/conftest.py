@@ -138,8 +138,8 @@ def rasa_server(
         "--port",
         str(port),
         "--enable-api",
-        "--auth-token",
-        token,
+        # "=" form: a random token may start with "-", which argparse reads as a flag.
+        f"--auth-token={token}",
         "--endpoints",
         str(endpoints),
         "--credentials",

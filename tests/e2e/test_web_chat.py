@@ -92,7 +92,7 @@ def web_chat(action_server: str, tmp_path_factory: pytest.TempPathFactory) -> It
     port, page_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
     rasa_url, page_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{page_port}"
     command = [sys.executable, "-m", "rasa", "run", "--model", str(_trained_model())]
-    command += ["--port", str(port), "--enable-api", "--auth-token", token]
+    command += ["--port", str(port), "--enable-api", f"--auth-token={token}"]
     command += ["--credentials", str(folder / "credentials.yml")]
     command += ["--endpoints", str(folder / "endpoints.yml"), "--cors", page_url]
     page_server = make_server("127.0.0.1", page_port, rasa_url)

@@ -131,7 +131,7 @@ def messenger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Messenger]:
         )
         actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
         rasa = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port)]
-        rasa += ["--enable-api", "--auth-token", token, "--credentials", str(credentials)]
+        rasa += ["--enable-api", f"--auth-token={token}", "--credentials", str(credentials)]
         rasa += ["--endpoints", str(folder / "endpoints.yml")]
         with (
             start_service(
