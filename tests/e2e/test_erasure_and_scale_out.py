@@ -81,15 +81,18 @@ def store_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def logged_action_server(
-    e2e_company_api: CompanyApiService, tmp_path_factory: pytest.TempPathFactory
+    private_company_api: CompanyApiService, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
-    """An action server started as ``make run`` does (log filter on), and its log."""
+    """An action server started as ``make run`` does (log filter on), and its log.
+
+    It has a demo API of its own: other modules pay the same customer's invoices.
+    """
     port = free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
     env = repo_env(
         {
-            "SIGILO_COMPANY_API_URL": e2e_company_api.url,
-            "SIGILO_COMPANY_API_TOKEN": e2e_company_api.token,
+            "SIGILO_COMPANY_API_URL": private_company_api.url,
+            "SIGILO_COMPANY_API_TOKEN": private_company_api.token,
             "SIGILO_DEFAULT_LANGUAGE": "en",
         }
     )
