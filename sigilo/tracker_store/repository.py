@@ -21,6 +21,7 @@ from sigilo import crypto
 from sigilo.keys import KeyRing
 from sigilo.pseudonym import pseudonym as make_pseudonym
 from sigilo.pseudonym import short
+from sigilo.tracker_store.hooks import StoredTurn, StoreHook
 from sigilo.tracker_store.schema import events, senders
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,22 @@ def _sender_aad(pseudonym: str) -> bytes:
 class Repository:
     """Event rows of the privacy tracker store."""
 
-    def __init__(self, engine: Engine, ring: KeyRing, pseudonym_key: bytes) -> None:
-        """Binds an engine (schema already migrated) and the keys."""
+    def __init__(
+        self,
+        engine: Engine,
+        ring: KeyRing,
+        pseudonym_key: bytes,
+        hooks: tuple[StoreHook, ...] | list[StoreHook] = (),
+    ) -> None:
+        """Binds an engine (schema already migrated), the keys and the store hooks."""
         self.engine = engine
         self.ring = ring
         self._pseudonym_key = pseudonym_key
+        self.hooks = tuple(hooks)
+
+    def _run_hooks(self, conn: Connection, turn: StoredTurn) -> None:
+        for hook in self.hooks:
+            hook.in_transaction(conn, turn)
 
     def pseudonym(self, sender_id: str) -> str:
         """The lookup key of ``sender_id``."""
@@ -186,6 +198,7 @@ class Repository:
                     .where(senders.c.pseudonym == pseudonym)
                     .values(last_event_at=max(r["timestamp"] for r in rows))
                 )
+            self._run_hooks(conn, StoredTurn(pseudonym, generation, new_events, erase))
         return result
 
     def load(
@@ -271,4 +284,6 @@ class Repository:
                 .where(senders.c.pseudonym == pseudonym)
                 .values(generation=senders.c.generation + 1)
             )
+            generation = self._lock_sender(conn, pseudonym)
+            self._run_hooks(conn, StoredTurn(pseudonym, generation, (), erased=True))
         return deleted

@@ -34,6 +34,7 @@ from sigilo.log_filter import install as install_log_filter
 from sigilo.pseudonym import short
 from sigilo.tracker_store import TrackerStoreConfigError
 from sigilo.tracker_store.db import SchemaError, check_schema, make_engine
+from sigilo.tracker_store.hooks import StoredTurn, build_hooks, run_after_save
 from sigilo.tracker_store.repository import ConversationUnreadable, Repository
 from sigilo.tracker_store.sanitize import (
     SECRET_MARK,
@@ -124,7 +125,8 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         except (ImportError, AttributeError, sqlalchemy.exc.ArgumentError) as exc:
             # Rasa turns ImportError/AttributeError into a silent in-memory fallback
             raise TrackerStoreConfigError(f"privacy tracker store: {exc!r}") from None
-        self.repository = Repository(engine, ring, pseudonym_key())
+        self.hooks = build_hooks(dict(kwargs))
+        self.repository = Repository(engine, ring, pseudonym_key(), self.hooks)
         self.privacy_mode = _truthy(privacy_mode)
         self.erasure_action = erasure_action
         self.unavailable_response = unavailable_response
@@ -283,6 +285,8 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                     key = (pseudonym, result.generation, seq)
                     self.secrets.put(key, original["name"], original["value"])
         self._publish(pseudonym, clean[result.skipped :], tracker)
+        turn = StoredTurn(pseudonym, result.generation, clean[result.skipped :], erase)
+        run_after_save(self.hooks, tracker, new if erase else to_store[result.skipped :], turn)
 
     def _publish(
         self, pseudonym: str, events: list[dict[str, Any]], tracker: DialogueStateTracker
