@@ -103,9 +103,10 @@ class Service:
 
 
 def prepare_tracker_store(env: dict[str, str]) -> int:
-    """Keys on first run, the endpoints check and the migrations, before Rasa starts."""
+    """Keys on first run, the endpoints check, the store and metrics migrations."""
     env.setdefault("SIGILO_TRACKER_STORE_URL", "sqlite:///var/sigilo.db")
     env.setdefault("SIGILO_PRIVACY_MODE", "true")
+    env.setdefault("SIGILO_METRICS_URL", "sqlite:///var/metrics.db")
     if not env.get("SIGILO_ENCRYPTION_KEYS"):
         env.setdefault("SIGILO_KEY_FILE", str(VAR / "keys" / "sigilo.keys"))
         key_file = Path(env["SIGILO_KEY_FILE"])
@@ -117,7 +118,12 @@ def prepare_tracker_store(env: dict[str, str]) -> int:
                 env=env,
                 check=False,
             )
-    for step in (["db", "check-endpoints", "endpoints.yml"], ["db", "upgrade"]):
+    for step in (
+        ["db", "check-endpoints", "endpoints.yml"],
+        ["db", "upgrade"],
+        ["metrics", "check"],
+        ["metrics", "db", "upgrade"],
+    ):
         done = subprocess.run([sys.executable, "-m", "sigilo.cli", *step], cwd=ROOT, env=env)
         if done.returncode != 0:
             print(f"error: `sigilo {' '.join(step)}` failed; see above", file=sys.stderr)

@@ -23,6 +23,9 @@ VERSION_TABLE = "sigilo_metrics_alembic_version"
 CONNECT_TIMEOUT = 3
 
 
+OFF = ("off", "false", "no", "none", "0")
+
+
 class MetricsSchemaError(RuntimeError):
     """The metrics database has no (or an old) schema."""
 
@@ -30,6 +33,12 @@ class MetricsSchemaError(RuntimeError):
 def database_url(url: str | None = None) -> str:
     """``url``, else ``$SIGILO_METRICS_URL``, else the SQLite file ``var/metrics.db``."""
     return url or os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+def is_off(url: str | None) -> bool:
+    """Whether ``url`` (or ``$SIGILO_METRICS_URL`` when None) says metrics are off."""
+    value = url if url is not None else os.environ.get(URL_ENV, "")
+    return value.strip().lower() in OFF
 
 
 def resolve_url(url: str | None = None) -> sa.engine.URL:

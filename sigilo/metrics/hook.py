@@ -31,13 +31,19 @@ import sqlalchemy.exc
 
 from sigilo.metrics import MetricsConfigError
 from sigilo.metrics.counting import count_turn
-from sigilo.metrics.db import URL_ENV, MetricsSchemaError, check_schema, describe, make_engine
+from sigilo.metrics.db import (
+    URL_ENV,
+    MetricsSchemaError,
+    check_schema,
+    describe,
+    is_off,
+    make_engine,
+)
 from sigilo.metrics.features import PATH_ENV, FeatureMap, load_features
 from sigilo.metrics.store import CounterKey, MetricsStore
 from sigilo.tracker_store.hooks import StoredTurn, StoreHook
 
 logger = logging.getLogger(__name__)
-OFF = ("off", "false", "no", "none", "0")
 
 
 class MetricsHook(StoreHook):
@@ -151,7 +157,7 @@ def metrics_hook(config: dict[str, Any]) -> MetricsHook | None:
             database reachable but not migrated (``sigilo metrics db upgrade``).
     """
     given, url = _option(config, "metrics_url", URL_ENV)
-    if not given or (url and url.lower() in OFF):
+    if not given or (url and is_off(url)):
         return None
     _, features_path = _option(config, "metrics_features", PATH_ENV)
     features = load_features(features_path or None)
