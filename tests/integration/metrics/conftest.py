@@ -37,6 +37,10 @@ class Databases:
         if self.metrics_path is not None:
             parts = [self.metrics_path, Path(f"{self.metrics_path}-wal")]
             return b"".join(p.read_bytes() for p in parts if p.exists())
+        return self.metrics_rows_text()
+
+    def metrics_rows_text(self) -> bytes:
+        """Every row of every metrics table, as text, one line per row."""
         engine = make_engine(self.metrics_url)
         chunks = []
         with engine.connect() as conn:
