@@ -66,7 +66,11 @@ def _heatmap(axis: Any, fig: Any, names: list[str], matrix: list[list[int]], day
     step = max(1, len(days) // 20)
     ticks = list(range(0, len(days), step))
     axis.set_xticks(ticks)
-    axis.set_xticklabels([days[i].strftime("%b %d") for i in ticks], rotation=45, ha="right")
+    labels = [days[i].strftime("%b %d") for i in ticks]
+    if len(days) > 7:
+        axis.set_xticklabels(labels, rotation=45, ha="right")
+    else:
+        axis.set_xticklabels(labels)
     peak = max(max(row) for row in matrix) or 1
     if len(names) * len(days) <= ANNOTATE_CELLS:
         for y, row in enumerate(matrix):

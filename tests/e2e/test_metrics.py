@@ -147,3 +147,29 @@ def test_conversation_counts_clicks_and_features_and_erasure_keeps_them(
     dump = b"".join(p.read_bytes() for p in (raw, Path(f"{raw}-wal")) if p.exists())
     for needle in (chat.sender, invoice_id, "52998224725"):
         assert needle.encode() not in dump, needle
+
+
+def test_refusal_withdrawal_and_unknown_payloads(
+    metrics_rasa: tuple[RasaServer, str, Path],
+) -> None:
+    server, url, _ = metrics_rasa
+    before = read_counts(url)
+    chat = Chat(server)
+    chat.say("/check_invoices")
+    chat.say("/refuse_consent")
+    chat.say("/withdraw_consent")
+    chat.say('/no_such_button{"secret": "hunter2"}')
+    en = ("rest", "en")
+    delta = {
+        (*en, "click", "/check_invoices"): 1,
+        (*en, "click", "/refuse_consent"): 1,
+        (*en, "click", "/withdraw_consent"): 1,
+        (*en, "feature", "consent_refused"): 1,
+        (*en, "feature", "consent_withdrawn"): 1,
+        (*en, "feature", "fallback"): 1,
+    }
+    expected = {k: before.get(k, 0) + n for k, n in delta.items()}
+    after = wait_for(url, expected)
+    changed = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+    assert changed == delta, changed
+    assert not [k for k in after if "no_such_button" in k[3] or "hunter2" in k[3]]

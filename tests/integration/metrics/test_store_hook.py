@@ -199,3 +199,13 @@ async def test_no_metrics_when_off_or_not_configured(
     kwargs = {} if option is None else {"metrics_url": option}
     store = PrivacyTrackerStore(domain=domain, host=dbs.store_url, **kwargs)
     assert not [h for h in store.hooks if isinstance(h, MetricsHook)]
+
+
+async def test_environment_turns_metrics_on(
+    dbs: Databases, domain: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGILO_METRICS_URL", dbs.metrics_url)
+    store = PrivacyTrackerStore(domain=domain, host=dbs.store_url)
+    await turn(store, user("/human_handoff", "human_handoff", "h1"))
+    assert hook_of(store).flush()
+    assert counts(dbs) == {("facebook", "unknown", "click", "/human_handoff"): 1}
