@@ -99,9 +99,12 @@ def test_consent_counts_again_only_after_it_was_cleared(features: FeatureMap) ->
         count_turn(earlier, again, features)
     )
     withdrawn = [*earlier, at(SlotSet("consent_given", None))]
-    assert simple(count_turn(withdrawn, again, features))[
-        ("rest", "unknown", "feature", "consent_given")
-    ] == 1
+    assert (
+        simple(count_turn(withdrawn, again, features))[
+            ("rest", "unknown", "feature", "consent_given")
+        ]
+        == 1
+    )
 
 
 def test_replayed_message_and_its_answer_are_skipped(features: FeatureMap) -> None:
@@ -138,7 +141,10 @@ def test_first_message_counts_in_the_language_the_bot_answers(features: FeatureM
 
 
 def test_channels_and_languages_outside_the_lists_are_other(features: FeatureMap) -> None:
-    new = [user("/greet", "greet", channel="my-own-name@example.com"), at(SlotSet("language", "fr"))]
+    new = [
+        user("/greet", "greet", channel="my-own-name@example.com"),
+        at(SlotSet("language", "fr")),
+    ]
     assert simple(count_turn([], new, features)) == {
         ("other", "other", "click", "/greet"): 1,
         ("other", "other", "feature", "menu_opened"): 1,
