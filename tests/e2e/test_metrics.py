@@ -73,7 +73,7 @@ def metrics_rasa(
         rasa_command(endpoints, port, token),
         f"http://127.0.0.1:{port}/",
         env=env,
-        timeout=240,
+        timeout=420,  # loading the model on a busy 2-core machine
         log_path=log,
     ):
         yield RasaServer(f"http://127.0.0.1:{port}", token), metrics_url, log

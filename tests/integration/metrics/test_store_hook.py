@@ -87,6 +87,7 @@ async def conversation(store: PrivacyTrackerStore) -> None:
         SlotSet("consent_given", True),
         SlotSet("tin", TIN),
         ActionExecuted("action_check_invoices"),
+        BotUttered("2 faturas", metadata={"utter_action": "utter_invoices_header"}),
         ActionExecuted("action_listen"),
     )
     await turn(
@@ -118,6 +119,7 @@ async def test_each_click_counts_once_and_replays_do_not(dbs: Databases, domain:
         store,
         user("/check_invoices", "check_invoices", "mid.2"),
         ActionExecuted("action_check_invoices"),
+        BotUttered("2 faturas", metadata={"utter_action": "utter_invoices_header"}),
         ActionExecuted("action_listen"),
     )
     # a second store (another replica) replaying mid.3

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
 from sigilo.metrics import MetricsConfigError
 from sigilo.metrics.hook import MetricsHook
@@ -52,6 +52,7 @@ async def test_unreachable_metrics_database_loses_counts_not_the_conversation(
         store,
         user("/check_invoices", "check_invoices", "m2"),
         ActionExecuted("action_check_invoices"),
+        BotUttered("2 invoices", metadata={"utter_action": "utter_invoices_header"}),
         ActionExecuted("action_listen"),
     )
     _wait_lost(hook, 3)  # fallback, the click, invoices_checked

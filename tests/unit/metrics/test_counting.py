@@ -81,7 +81,8 @@ def test_features_from_intents_actions_responses_and_slots(features: FeatureMap)
         at(ActionExecuted("tin_form")),
         at(SlotSet("consent_given", True)),  # from the slot mapping...
         at(SlotSet("consent_given", True)),  # ...and again from the validator: once
-        at(ActionExecuted("action_check_invoices")),
+        at(ActionExecuted("action_check_invoices")),  # counts nothing: the response does
+        at(BotUttered("2 faturas", metadata={"utter_action": "utter_invoices_header"})),
         at(BotUttered("Pago", metadata={"utter_action": "utter_payment_succeeded"})),
         at(ActionExecuted("action_listen")),
     ]
@@ -111,9 +112,10 @@ def test_replayed_message_and_its_answer_are_skipped(features: FeatureMap) -> No
     earlier = [user("/check_invoices", "check_invoices", message_id="mid.1")]
     replay = [
         user("/check_invoices", "check_invoices", message_id="mid.1"),
-        at(ActionExecuted("action_check_invoices")),
+        at(BotUttered("2 invoices", metadata={"utter_action": "utter_invoices_header"})),
         user("/terms_of_use", "terms_of_use", message_id="mid.2"),
         at(ActionExecuted("utter_terms_of_use")),
+        at(BotUttered("Terms", metadata={"utter_action": "utter_terms_of_use"})),
     ]
     assert simple(count_turn(earlier, replay, features)) == {
         ("rest", "unknown", "click", "/terms_of_use"): 1,
