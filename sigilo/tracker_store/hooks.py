@@ -69,5 +69,8 @@ def build_hooks(config: dict[str, Any]) -> list[StoreHook]:
     Add a feature's hook here, built from its own options; nothing is created at
     import.
     """
-    del config  # no hook yet takes options
-    return []
+    from sigilo.console.index import ConversationIndexHook
+    from sigilo.inventory import load_inventory
+
+    inventory = load_inventory(config.get("inventory"))
+    return [ConversationIndexHook(inventory.personal_slots)]
