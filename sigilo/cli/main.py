@@ -11,7 +11,15 @@ import importlib
 import sys
 
 # Modules under sigilo.cli that define register(subparsers).
-_SUBCOMMANDS: tuple[str, ...] = ("redact", "db", "keys", "retention")
+_SUBCOMMANDS: tuple[str, ...] = (
+    "redact",
+    "db",
+    "keys",
+    "retention",
+    "conversations",
+    "operators",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

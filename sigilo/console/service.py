@@ -269,6 +269,12 @@ class Console:
             session.operator.username, "operator_role", None, "ok", f"{username[:64]}={role}"
         )
 
+    def unlock(self, session: Session, username: str) -> None:
+        """Lifts an operator's lockout (admin only)."""
+        self.require(session, Permission.OPERATORS, "operator_unlock")
+        self.auth.unlock(username)
+        self.audit.record(session.operator.username, "operator_unlock", None, "ok", username[:64])
+
     def audit_entries(
         self, session: Session, limit: int = 100, before: int | None = None
     ) -> list[dict[str, Any]]:
@@ -276,9 +282,11 @@ class Console:
         self.require(session, Permission.AUDIT, "audit_read")
         return [e.__dict__ for e in self.audit.entries(limit, before, newest_first=True)]
 
-    def audit_verify(self, session: Session) -> VerifyResult:
-        """Verifies the chain (admin only)."""
+    def audit_verify(
+        self, session: Session, expect_head: tuple[int, str] | None = None
+    ) -> VerifyResult:
+        """Verifies the chain (admin only); see :meth:`AuditLog.verify`."""
         self.require(session, Permission.AUDIT, "audit_verify")
-        result = self.audit.verify()
+        result = self.audit.verify(expect_head)
         self.audit.record(session.operator.username, "audit_verify", None, "ok", result.reason)
         return result
