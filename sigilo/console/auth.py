@@ -45,6 +45,10 @@ class OperatorError(ValueError):
     """An operator cannot be created or changed as asked; the message says why."""
 
 
+class UnknownOperator(OperatorError):
+    """No operator has that username."""
+
+
 @dataclass(frozen=True)
 class Operator:
     """A signed-in (or looked-up) operator."""
@@ -165,7 +169,7 @@ class Authenticator:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(operators).where(operators.c.username == name)).first()
             if row is None:
-                raise OperatorError(f"no operator {name!r}")
+                raise UnknownOperator(f"no operator {name!r}")
             conn.execute(
                 sa.update(operators).where(operators.c.id == row.id).values(role=role.value)
             )
@@ -182,7 +186,7 @@ class Authenticator:
                 .values(failed_attempts=0, locked_until=0)
             ).rowcount
         if not done:
-            raise OperatorError(f"no operator {name!r}")
+            raise UnknownOperator(f"no operator {name!r}")
 
     # --- sign-in -----------------------------------------------------------------------
 
@@ -289,17 +293,21 @@ class Authenticator:
             ).first()
             if row is None:
                 raise AuthError("sign in first")
-            if row.expires_at <= now:
+            expired = row.expires_at <= now
+            if expired:
                 conn.execute(
                     sa.delete(operator_sessions).where(operator_sessions.c.token_hash == digest)
                 )
-                raise AuthError("your session expired: sign in again")
-            expires = min(now + self.idle_seconds, row.created_at + self.max_seconds)
-            conn.execute(
-                sa.update(operator_sessions)
-                .where(operator_sessions.c.token_hash == digest)
-                .values(last_seen_at=now, expires_at=expires)
-            )
+            else:
+                expires = min(now + self.idle_seconds, row.created_at + self.max_seconds)
+                conn.execute(
+                    sa.update(operator_sessions)
+                    .where(operator_sessions.c.token_hash == digest)
+                    .values(last_seen_at=now, expires_at=expires)
+                )
+        if expired:
+            self.audit.record(row.username, "session", outcome="expired")
+            raise AuthError("your session expired: sign in again")
         operator = Operator(row.operator_id, row.username, Role(row.role))
         return Session(operator, row.csrf_token, expires, token)
 
