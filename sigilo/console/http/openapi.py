@@ -68,7 +68,7 @@ def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[
     return schema
 
 
-_STR = {"type": "string", "maxLength": 64}
+_STR = {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"}
 _SELECTION = _obj(
     {
         "conversations": {
@@ -204,6 +204,10 @@ def document() -> dict[str, Any]:
             "get": _op("Verify the audit hash chain", "admin", {"200": _answer("result", _ANY)})
         },
     }
+    for path, operations in paths.items():
+        slug = "_".join(part.strip("{}") for part in path.split("/")[3:])
+        for method, operation in operations.items():
+            operation["operationId"] = f"{method}_{slug}"
     return {
         "openapi": "3.0.3",
         "info": {
