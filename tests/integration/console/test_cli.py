@@ -97,3 +97,41 @@ async def test_console_commands(shell: Any, store: Any, console: Console, tmp_pa
     assert shell("audit", "verify")[0] == 4
     assert shell("operators", "logout")[0] == 0
     assert shell("search")[0] == 3
+
+
+async def test_cli_role_matrix(
+    shell: Any, store: Any, console: Console, ops: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from sigilo.console.roles import Role
+
+    admin, editor, viewer = Role.ADMIN, Role.EDITOR, Role.VIEWER
+    console.auth.create("target-op", "viewer", PASSWORD)
+    for role in Role:
+        await save(store, f"cli-{role.value}", conversation("oi"))
+    seen = console.repository.pseudonym("cli-viewer")
+    commands = [
+        (("search",), {admin, editor, viewer}),
+        (("show", seen), {admin, editor, viewer}),
+        (("export", seen, "-o", "{out}"), {admin, editor}),
+        (("delete", "{own}", "--yes"), {admin, editor}),
+        (("retention", "show"), {admin, editor, viewer}),
+        (("retention", "set", "5"), {admin}),
+        (("operators", "list"), {admin}),
+        (("operators", "create", "{new}", "--role", "viewer", "--password-stdin"), {admin}),
+        (("operators", "set-role", "target-op", "editor"), {admin}),
+        (("operators", "unlock", "target-op"), {admin}),
+        (("audit", "list"), {admin}),
+        (("audit", "verify"), {admin}),
+    ]
+    for args, allowed in commands:
+        for role in Role:
+            monkeypatch.setenv("SIGILO_CONSOLE_TOKEN", ops.sessions[role].token)
+            values = {
+                "out": str(tmp_path / f"{role.value}-{len(args)}.json"),
+                "own": console.repository.pseudonym(f"cli-{role.value}"),
+                "new": f"new-{role.value}",
+            }
+            argv = [a.format(**values) for a in args]
+            code, _, err = shell(*argv, stdin=f"{PASSWORD}\n{PASSWORD}\n")
+            assert code == (0 if role in allowed else 4), (argv, role, code, err)
+            assert "Traceback" not in err

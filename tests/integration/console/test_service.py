@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -168,3 +169,52 @@ async def test_retention_setting_and_runs(console: Console, ops: Operators) -> N
     with pytest.raises(AccessDenied):
         console.set_retention(ops.sessions[Role.EDITOR], 3)
     assert console.retention(viewer)["months"] == 12
+
+
+async def test_retention_sweep_uses_stored_period_updates_index_and_is_recorded(
+    console: Console, store: Any, ops: Operators
+) -> None:
+    import time
+
+    from sigilo.console import retention
+    from sigilo.tracker_store.maintenance import SECONDS_PER_MONTH
+
+    now = time.time()
+    old, recent = conversation("velho"), conversation("novo")
+    for offset, event in enumerate(old):
+        event.timestamp = now - 8 * SECONDS_PER_MONTH + offset
+    both = conversation("antigo")
+    for offset, event in enumerate(both):
+        event.timestamp = now - 8 * SECONDS_PER_MONTH + offset
+    for offset, event in enumerate(recent):
+        event.timestamp = now - 86400 + offset
+    await save(store, "gone", old)
+    await save(store, "kept", both + recent)
+    console.set_retention(ops.sessions[Role.ADMIN], 6)
+    months = retention.stored_period(console.engine)
+    result = retention.run_sweep(console.engine, months, started_by="test")
+    assert (result.sessions, result.senders) == (2, 1)
+    found = console.search(ops.sessions[Role.VIEWER], {})
+    assert [r["pseudonym"] for r in found["conversations"]] == [
+        console.repository.pseudonym("kept")
+    ]
+    first = datetime.fromisoformat(found["conversations"][0]["first_event_at"]).timestamp()
+    assert first > now - 2 * 86400  # moved forward past the swept session
+    runs = console.retention(ops.sessions[Role.VIEWER])["runs"]
+    assert runs[0]["months"] == 6 and runs[0]["sessions"] == 2 and runs[0]["started_by"] == "test"
+
+
+async def test_consumers_own_erasure_resets_the_index_too(
+    console: Console, store: Any, ops: Operators
+) -> None:
+    from tests.integration.tracker_store.test_store import erase_turn
+
+    await save(store, MESSENGER_ID, conversation("oi"), "facebook")
+    tracker = await store.retrieve(MESSENGER_ID)
+    erase_turn(tracker)
+    await store.save(tracker)
+    row = console.search(ops.sessions[Role.VIEWER], {})["conversations"][0]
+    assert row["holds_personal"] is False and row["consent"] == "unknown"
+    assert row["channel"] == ""  # rebuilt from the events after the erasure only
+    shown = console.show(ops.sessions[Role.EDITOR], row["pseudonym"])
+    assert shown["personal_data"] == {} and TIN not in json.dumps(shown)
