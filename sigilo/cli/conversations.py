@@ -26,22 +26,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--page", default="1")
     search.add_argument("--page-size", default="50")
     search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument(
+        "--pseudonyms", action="store_true", help="print only the pseudonyms (for export -)"
+    )
     search.set_defaults(func=search_command)
     show = subparsers.add_parser("show", help="read one conversation (masked by role)")
     show.add_argument("pseudonym")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=show_command)
     export = subparsers.add_parser("export", help="export conversations: JSON, CSV or Excel")
-    export.add_argument("pseudonyms", nargs="+", metavar="PSEUDONYM")
+    export.add_argument(
+        "pseudonyms",
+        nargs="+",
+        metavar="PSEUDONYM",
+        help="pseudonyms, or - to read them from stdin",
+    )
     export.add_argument("--format", default="json", choices=sorted(FORMATS))
     export.add_argument("--output", "-o", required=True, help="file to write")
     export.set_defaults(func=export_command)
     delete = subparsers.add_parser("delete", help="erase conversations, one receipt each")
-    delete.add_argument("pseudonyms", nargs="+", metavar="PSEUDONYM")
+    delete.add_argument(
+        "pseudonyms", nargs="+", metavar="PSEUDONYM", help="pseudonyms, or - (with --yes)"
+    )
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(func=delete_command)
     for parser in (search, show, export, delete):
         add_url(parser)
+
+
+def _pseudonyms(given: list[str]) -> list[str]:
+    """The pseudonyms given, or read one per line from stdin when the only one is ``-``."""
+    if given == ["-"]:
+        given = [line.strip() for line in sys.stdin if line.strip()]
+    return list(dict.fromkeys(given))
 
 
 @command("search")
@@ -61,6 +78,9 @@ def search_command(args: argparse.Namespace, console: Console, session: Session)
     found = console.search(session, {k: v for k, v in raw.items() if v is not None})
     if args.json:
         print(json.dumps(found, indent=2))
+        return 0
+    if args.pseudonyms:
+        print("\n".join(row["pseudonym"] for row in found["conversations"]))
         return 0
     for row in found["conversations"]:
         personal = "personal" if row["holds_personal"] else "-"
@@ -97,7 +117,7 @@ def export_command(args: argparse.Namespace, console: Console, session: Session)
     path = Path(args.output)
     if path.exists():
         raise CommandError(f"{path} exists: choose another file")
-    wanted = list(dict.fromkeys(args.pseudonyms))
+    wanted = _pseudonyms(args.pseudonyms)
     bar = tqdm(total=len(wanted), unit="conversation", file=sys.stderr, disable=len(wanted) < 2)
     partial = path.with_name(path.name + ".partial")
     try:
@@ -116,7 +136,9 @@ def export_command(args: argparse.Namespace, console: Console, session: Session)
 @command("delete")
 def delete_command(args: argparse.Namespace, console: Console, session: Session) -> int:
     """Erases each conversation; prints one line (the receipt) per consumer."""
-    wanted = list(dict.fromkeys(args.pseudonyms))
+    wanted = _pseudonyms(args.pseudonyms)
+    if not args.yes and args.pseudonyms == ["-"]:
+        raise CommandError("reading pseudonyms from stdin needs --yes")
     if not args.yes:
         answer = input(f"erase {len(wanted)} conversation(s) for good? type 'erase': ")
         if answer.strip() != "erase":

@@ -25,6 +25,7 @@ from sigilo.keys import KeyRing, pseudonym_key
 from sigilo.tracker_store.db import check_schema, make_engine
 from sigilo.tracker_store.hooks import build_hooks
 from sigilo.tracker_store.repository import ConversationUnreadable, Repository
+from sigilo.tracker_store.schema import events
 
 MAX_BATCH = 500
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
@@ -116,12 +117,18 @@ class Console:
         return found
 
     def _sender(self, session: Session, action: str, pseudonym: str) -> str:
+        """The sender id of a conversation that has stored events, else NotFound."""
         sender = None
-        try:
-            sender = self.repository.sender_id(pseudonym) if _PSEUDONYM.match(pseudonym) else None
-        except ConversationUnreadable:
-            sender = None
-        if sender is None or self.repository.load(sender, all_sessions=True) is None:
+        if _PSEUDONYM.match(pseudonym):
+            with self.engine.connect() as conn:
+                stored = conn.execute(
+                    sa.select(events.c.id).where(events.c.pseudonym == pseudonym).limit(1)
+                ).first()
+            try:
+                sender = self.repository.sender_id(pseudonym) if stored else None
+            except ConversationUnreadable:
+                sender = None
+        if sender is None:
             self.audit.record(session.operator.username, action, None, "not_found")
             raise NotFound("no stored conversation with that pseudonym")
         return sender

@@ -128,7 +128,7 @@ def register(app: Sanic) -> None:
         if _form(request, "op") == "delete":
             console_of(request).require(session, Permission.DELETE, "delete")
             return html(templates.confirm_delete(_who(session), session.csrf_token, chosen))
-        fmt = _form(request, "format") or "json"
+        fmt = (_form(request, "format") or "json").strip().lower()
         out = io.BytesIO()
         await blocking(console_of(request).export, session, chosen, fmt, out)
         return raw(

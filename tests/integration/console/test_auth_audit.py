@@ -155,3 +155,16 @@ def test_audit_verify_detects_tampering(console: Console, tamper: str) -> None:
     assert result.broken_at in {3, 4, 6, 7}
     if tamper != "truncate":
         assert not console.audit.verify().ok
+
+
+def test_concurrent_writers_never_fork_the_chain(console: Console) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> None:
+        for number in range(10):
+            console.audit.record(f"worker-{worker}", "read", f"{worker:032x}{number:032x}")
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, range(4)))
+    result = console.audit.verify()
+    assert result.ok and result.entries == 40, result

@@ -38,6 +38,7 @@ def _uri(out: str) -> str:
 
 async def test_console_commands(shell: Any, store: Any, console: Console, tmp_path: Path) -> None:
     await save(store, "2718281828", conversation("oi quero minhas faturas"), "facebook")
+    await save(store, "web-9", conversation("hola", "es", personal=False), "socketio")
     code, out, err = shell("search")
     assert code == 3 and "not signed in" in err
     code, out, _ = shell("operators", "create-admin", "root", "--password-stdin", stdin=PASSWORD)
@@ -71,6 +72,11 @@ async def test_console_commands(shell: Any, store: Any, console: Console, tmp_pa
     code, out, _ = shell("export", pseudonym, "--format", "xlsx", "-o", str(target))
     assert code == 0 and target.stat().st_size > 1000
     assert shell("export", pseudonym, "-o", str(target))[0] == 2  # never overwrites
+    code, listed, _ = shell("search", "--pseudonyms")
+    many = tmp_path / "many.csv"
+    code, out, err = shell("export", "-", "--format", "csv", "-o", str(many), stdin=listed)
+    assert code == 0 and "exported 2 conversation(s)" in out and TIN in many.read_text()
+    assert "100%" in err and "2/2" in err  # the progress bar
     assert shell("retention", "set", "40")[0] == 2
     assert shell("retention", "set", "9")[0] == 0
     code, out, _ = shell("retention")
