@@ -9,6 +9,7 @@ the *names* of the personal slots currently set (never their values).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -39,7 +40,7 @@ def summarize(
     row = dict(state) if state else None
     held = set(filter(None, (row or {}).get("personal_slots", "").split(",")))
     for event in events:
-        stamp = float(event.get("timestamp") or 0.0)
+        stamp = float(event.get("timestamp") or time.time())
         if row is None:
             row = {
                 "first_event_at": stamp,
@@ -109,5 +110,10 @@ def rebuild_after_retention(conn: Connection, events_table: sa.Table) -> int:
         .where(events_table.c.pseudonym == conversation_index.c.pseudonym)
         .scalar_subquery()
     )
-    conn.execute(sa.update(conversation_index).values(first_event_at=first))
+    # coalesce: a consumer erasing meanwhile leaves no event to take the minimum of
+    conn.execute(
+        sa.update(conversation_index).values(
+            first_event_at=sa.func.coalesce(first, conversation_index.c.first_event_at)
+        )
+    )
     return removed
