@@ -218,6 +218,15 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
             LOGS / "web.log",
         )
     )
+    console_port = env.get("SIGILO_CONSOLE_PORT", "8090")
+    services.append(
+        Service(
+            "operators' console",
+            [py, "-m", "sigilo.console.http", "--port", console_port],
+            f"http://127.0.0.1:{console_port}/healthz",
+            LOGS / "console.log",
+        )
+    )
     return services
 
 
@@ -288,6 +297,8 @@ def main() -> int:
             f"  company API   {env['SIGILO_COMPANY_API_URL']}\n"
             f"  web chat      http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}/"
             "  (socket.io channel; open it in a browser)\n"
+            f"  console       http://127.0.0.1:{env.get('SIGILO_CONSOLE_PORT', '8090')}/console"
+            "  (first admin: .venv/bin/sigilo operators create-admin NAME)\n"
             f"  logs          {LOGS.relative_to(ROOT)}/\n\n"
             "Talk to it: `make shell` in another terminal, or\n"
             f"  curl -s localhost:{port}/webhooks/rest/webhook "
