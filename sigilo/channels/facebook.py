@@ -32,14 +32,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from sigilo.channels.graph import GraphClient
+from sigilo.channels.inbound import ATTACHMENT_PAYLOAD, MAX_TEXT_CHARS, cut_text, valid_sender_id
 from sigilo.channels.messenger_format import quick_reply_message, text_chunks
 from sigilo.channels.signature import verify_signature
 
 logger = logging.getLogger(__name__)
 
-# Longer messages are cut before NLU: no real request is this long.
-MAX_TEXT_CHARS = 2000
-ATTACHMENT_PAYLOAD = "/out_of_scope"
+__all__ = ["ATTACHMENT_PAYLOAD", "MAX_TEXT_CHARS", "SigiloFacebookInput", "SigiloMessengerBot"]
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -109,16 +108,16 @@ def event_text(event: dict[str, Any]) -> str | None:
             return None
         quick_reply = message.get("quick_reply")
         if isinstance(quick_reply, dict) and isinstance(quick_reply.get("payload"), str):
-            return quick_reply["payload"][:MAX_TEXT_CHARS]
+            return cut_text(quick_reply["payload"])
         text = message.get("text")
         if isinstance(text, str) and text.strip():
-            return text[:MAX_TEXT_CHARS]
+            return cut_text(text)
         if message.get("attachments") or message.get("sticker_id"):
             return ATTACHMENT_PAYLOAD
         return None
     postback = event.get("postback")
     if isinstance(postback, dict) and isinstance(postback.get("payload"), str):
-        return postback["payload"][:MAX_TEXT_CHARS]
+        return cut_text(postback["payload"])
     return None
 
 
@@ -133,10 +132,10 @@ def messaging_events(payload: Any) -> list[tuple[str, str]]:
             if not isinstance(event, dict):
                 continue
             sender = event.get("sender")
-            sender_id = sender.get("id") if isinstance(sender, dict) else None
+            sender_id = valid_sender_id(sender.get("id") if isinstance(sender, dict) else None)
             text = event_text(event)
-            if isinstance(sender_id, (str, int)) and str(sender_id) and text is not None:
-                found.append((str(sender_id), text))
+            if sender_id and text is not None:
+                found.append((sender_id, text))
     return found
 
 
