@@ -26,7 +26,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import Restarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -174,17 +174,26 @@ class SigiloFacebookInput(FacebookInput):
         return SigiloMessengerBot(self.graph)
 
     async def _needs_profile(self, request: Request, sender_id: str) -> bool:
-        """Whether this is the conversation's first interaction (no name, no user turn)."""
+        """Whether this is the conversation's first interaction: no name, no user turn ever.
+
+        A conversation that restarted — what "delete my data" leaves — never reads
+        the name again: the consumer asked for it to be erased.
+        """
         agent = getattr(request.app.ctx, "agent", None)
         store = getattr(agent, "tracker_store", None)
         if store is None:
             return True
-        tracker = await store.retrieve(sender_id)
-        if tracker is None:
+        latest = await store.retrieve(sender_id)  # what Rasa loads anyway: the usual answer
+        if latest is None:
             return True
-        if tracker.get_slot("customer_first_name"):
+        if latest.get_slot("customer_first_name"):
             return False
-        return not any(isinstance(event, UserUttered) for event in tracker.applied_events())
+        if any(isinstance(event, (UserUttered, Restarted)) for event in latest.events):
+            return False
+        # the latest session is new (after an erasure Rasa starts one at once): look back
+        full = await store.retrieve_full_tracker(sender_id)
+        events = full.events if full is not None else []
+        return not any(isinstance(event, (UserUttered, Restarted)) for event in events)
 
     async def _profile_metadata(self, request: Request, sender_id: str) -> dict[str, str]:
         try:
@@ -207,7 +216,7 @@ class SigiloFacebookInput(FacebookInput):
             return response.json({"error": "invalid signature"}, status=403)
         try:
             payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return response.json({"error": "malformed JSON"}, status=400)
         if not isinstance(payload, dict) or payload.get("object") != "page":
             return response.json({"error": "not a page event"}, status=400)

@@ -22,7 +22,6 @@ connects to ``/socket.io``. Over the stock connector it:
 
 from __future__ import annotations
 
-import binascii
 import inspect
 import json
 import logging
@@ -58,7 +57,7 @@ def safe_metadata(raw: Any) -> dict[str, str]:
     if isinstance(raw, (str, bytes)):
         try:
             raw = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             return {}
     if not isinstance(raw, dict):
         return {}
@@ -86,7 +85,8 @@ def message_text(data: dict[str, Any]) -> str | None:
     return ATTACHMENT_PAYLOAD  # a number, list or object where text belongs
 
 
-_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, binascii.Error)
+# binascii.Error is a ValueError; RecursionError comes from deeply nested JSON.
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 
 
 class _WarningsOnly:
@@ -181,7 +181,7 @@ class SigiloSocketIOInput(SocketIOInput):
         if isinstance(data, str):  # some clients send the object as JSON text
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
         if not isinstance(data, dict):
             logger.warning("web chat message refused: not an object")

@@ -79,6 +79,7 @@ async def test_bad_input_is_refused_and_nothing_stored_is_lost(web_chat: WebChat
             "x",
             "",
             "b!!",
+            '42["user_uttered", ' + "[" * 100_000,  # nested past Python's recursion limit
             '42["no_such_event", {"message": "hi"}]',  # unknown event types
             '42["restart", {}]',
             '42["user_uttered"]',  # payloads of the wrong shape

@@ -60,6 +60,7 @@ def test_message_text(data: dict[str, Any], expected: str | None) -> None:
         ({"language": "x" * 200}, {}),
         ({"language": ["pt"]}, {}),
         ("{not json", {}),
+        ("[" * 100_000, {}),
         (b"\xff", {}),
         (["language", "pt"], {}),
         (None, {}),
@@ -83,6 +84,7 @@ def _channel(session_persistence: bool = True) -> SigiloSocketIOInput:
     [
         (),
         ("not json",),
+        ("[" * 100_000,),
         ('["a list"]',),
         (42,),
         ({"message": "hi"},),  # no session id
@@ -158,7 +160,16 @@ async def test_an_awaitable_enter_room_is_awaited(monkeypatch: Any) -> None:
 
 @pytest.mark.parametrize(
     "packet",
-    ['42["user_uttered", {', "42{}", "42[]", "4x", "9", '42["user_uttered"', "42" + "[" * 50],
+    [
+        '42["user_uttered", {',
+        "42{}",
+        "42[]",
+        "4x",
+        "9",
+        '42["user_uttered"',
+        "42" + "[" * 50,
+        "42" + "[" * 100_000,
+    ],
 )
 async def test_undecodable_packets_are_refused_in_one_line(
     packet: str, caplog: pytest.LogCaptureFixture

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.client import HTTPConnection
+from types import ModuleType
 
 import pytest
 
@@ -16,6 +19,7 @@ from sigilo.channels.webpage import (
     page_origins,
     socket_url_for,
 )
+from tests.support.processes import REPO_ROOT
 
 RASA = "http://127.0.0.1:5005"
 
@@ -102,3 +106,27 @@ def test_nothing_about_visitors_is_logged(page: int, capsys: pytest.CaptureFixtu
         urllib.request.urlopen(f"http://127.0.0.1:{page}/missing.js", timeout=10)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def _run_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sigilo_run", REPO_ROOT / "scripts" / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_run_allows_the_page_under_both_names() -> None:
+    cors = _run_script().cors_origins
+    assert cors({"SIGILO_WEB_PORT": "8081"}) == [
+        "http://127.0.0.1:5005",
+        "http://127.0.0.1:8081",
+        "http://localhost:8081",
+    ]
+    configured = {"SIGILO_CORS_ORIGINS": "https://shop.example, http://localhost:8080"}
+    assert cors(configured) == [
+        "https://shop.example",
+        "http://localhost:8080",
+        "http://127.0.0.1:8080",
+    ]
