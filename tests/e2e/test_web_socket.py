@@ -10,6 +10,7 @@ privacy store's SQLite file) keeps what it had and never holds those details.
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import pytest
 
@@ -126,3 +127,24 @@ async def test_only_the_language_of_the_metadata_is_used_and_stored(web_chat: We
         assert needle not in stored, needle
         assert needle.encode() not in raw, needle
     assert chat.session_id.encode() not in raw
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_cors_allows_the_page_under_both_names(web_chat: WebChat, host: str) -> None:
+    """The widget's first request (socket.io long-polling handshake) from each page origin."""
+    origin = web_chat.page_url(host)
+    request = urllib.request.Request(
+        f"{web_chat.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.headers["Access-Control-Allow-Origin"] == origin
+        assert answer.read().startswith(b"0{")
+
+
+def test_cors_refuses_other_origins(web_chat: WebChat) -> None:
+    request = urllib.request.Request(
+        f"{web_chat.url}/socket.io/?EIO=4&transport=polling",
+        headers={"Origin": "http://evil.example:8080"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.headers.get("Access-Control-Allow-Origin") is None
