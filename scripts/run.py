@@ -231,11 +231,19 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
 
 
 def cors_origins(env: dict[str, str]) -> list[str]:
-    """Browser origins Rasa allows: ``SIGILO_CORS_ORIGINS`` plus the web chat page's."""
+    """Browser origins Rasa allows: ``SIGILO_CORS_ORIGINS`` plus the web chat page's.
+
+    The page's origins are both ``http://127.0.0.1:PORT`` and ``http://localhost:PORT``:
+    a browser sends the name the visitor typed, and socket.io needs CORS for it.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from sigilo.channels.webpage import page_origins
+
     configured = env.get("SIGILO_CORS_ORIGINS") or "http://127.0.0.1:5005"
     origins = configured.replace(",", " ").split()
-    page = f"http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}"
-    return origins if page in origins else [*origins, page]
+    pages = page_origins(env.get("SIGILO_WEB_PORT", "8080"))
+    return [*origins, *(page for page in pages if page not in origins)]
 
 
 def main() -> int:
@@ -296,7 +304,7 @@ def main() -> int:
             f"  action server http://127.0.0.1:{env.get('SIGILO_ACTIONS_PORT', '5055')}\n"
             f"  company API   {env['SIGILO_COMPANY_API_URL']}\n"
             f"  web chat      http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}/"
-            "  (socket.io channel; open it in a browser)\n"
+            "  (or http://localhost:…; socket.io channel; open it in a browser)\n"
             f"  console       http://127.0.0.1:{env.get('SIGILO_CONSOLE_PORT', '8090')}/console"
             "  (first admin: .venv/bin/sigilo operators create-admin NAME)\n"
             f"  logs          {LOGS.relative_to(ROOT)}/\n\n"
