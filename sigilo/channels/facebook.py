@@ -121,8 +121,22 @@ def event_text(event: dict[str, Any]) -> str | None:
     return None
 
 
-def messaging_events(payload: Any) -> list[tuple[str, str]]:
-    """``(sender_id, text)`` for every event of a webhook body that Rasa should see."""
+def event_message_id(event: dict[str, Any]) -> str | None:
+    """Messenger's ``mid`` of a message or postback, if it looks like one.
+
+    Passed to Rasa as the message id, so a webhook Meta delivers twice is
+    recognised as the same message (anonymous metrics count it once).
+    """
+    for key in ("message", "postback"):
+        part = event.get(key)
+        mid = part.get("mid") if isinstance(part, dict) else None
+        if isinstance(mid, str) and 0 < len(mid) <= 256 and mid.isprintable():
+            return mid
+    return None
+
+
+def messaging_events(payload: Any) -> list[tuple[str, str, str | None]]:
+    """``(sender_id, text, message_id)`` for every event of a webhook body Rasa should see."""
     if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
         return []
     found = []
@@ -135,7 +149,7 @@ def messaging_events(payload: Any) -> list[tuple[str, str]]:
             sender_id = valid_sender_id(sender.get("id") if isinstance(sender, dict) else None)
             text = event_text(event)
             if sender_id and text is not None:
-                found.append((sender_id, text))
+                found.append((sender_id, text, event_message_id(event)))
     return found
 
 
@@ -221,10 +235,15 @@ class SigiloFacebookInput(FacebookInput):
         if not isinstance(payload, dict) or payload.get("object") != "page":
             return response.json({"error": "not a page event"}, status=400)
         out_channel = self.get_output_channel()
-        for sender_id, text in messaging_events(payload):
+        for sender_id, text, message_id in messaging_events(payload):
             metadata = await self._profile_metadata(request, sender_id)
             message = UserMessage(
-                text, out_channel, sender_id, input_channel=self.name(), metadata=metadata
+                text,
+                out_channel,
+                sender_id,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=metadata,
             )
             await out_channel.send_action(sender_id, "typing_on")
             try:
