@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Modules under sigilo.cli that define register(subparsers).
-_SUBCOMMANDS: tuple[str, ...] = ("redact", "db", "keys", "retention")
+_SUBCOMMANDS: tuple[str, ...] = ("redact", "db", "keys", "retention", "inventory")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,5 +69,12 @@ def build_hooks(config: dict[str, Any]) -> list[StoreHook]:
     Add a feature's hook here, built from its own options; nothing is created at
     import.
     """
-    del config  # no hook yet takes options
-    return []
+    from sigilo.consent.hook import ConsentLedgerHook
+    from sigilo.inventory import InventoryError, load_inventory
+    from sigilo.tracker_store import TrackerStoreConfigError
+
+    try:
+        inventory = load_inventory(config.get("inventory"))
+    except InventoryError as exc:
+        raise TrackerStoreConfigError(f"privacy tracker store: {exc}") from None
+    return [ConsentLedgerHook.from_inventory(inventory)]
