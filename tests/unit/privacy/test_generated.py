@@ -124,3 +124,26 @@ def test_retention_default_is_the_inventorys(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(retention, "sweep", fake_sweep)
     assert main(["retention", "--url", "sqlite://"]) == 0
     assert seen == [load_inventory().retention_months]
+
+
+def test_validate_data_tells_the_designer_what_to_declare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`scripts/validate_data.py` stops before Rasa runs when a domain slot is undeclared."""
+    import importlib.util
+
+    text = load_inventory().path.read_text(encoding="utf-8")
+    start = text.index("  api_status:\n")
+    end = text.index("  handoff_share_transcript:\n")
+    undeclared = tmp_path / "inventory.yml"
+    undeclared.write_text(text[:start] + text[end:], encoding="utf-8")
+    monkeypatch.setenv("SIGILO_INVENTORY", str(undeclared))
+    spec = importlib.util.spec_from_file_location(
+        "validate_data", ROOT / "scripts/validate_data.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main() == 1
+    err = capsys.readouterr().err
+    assert "slot 'api_status' is in the domain but not in inventory.yml: declare it" in err
