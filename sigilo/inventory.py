@@ -19,7 +19,6 @@ from pathlib import Path
 import yaml
 
 from sigilo.inventory_nodes import (
-    LANGUAGES,
     InventoryError,
     fail,
     integer,
@@ -27,8 +26,8 @@ from sigilo.inventory_nodes import (
     mapping,
     scalar,
     scalars,
-    wording,
 )
+from sigilo.inventory_sections import Consent, Record, parse_consent, parse_notice, parse_record
 
 __all__ = [
     "Consent",
@@ -51,12 +50,6 @@ LEGAL_BASES = ("consent", "contract", "legal obligation", "legitimate interest")
 # recipient needs new wording there first.
 RECIPIENTS = ("none", "company API")
 SECTIONS = ("slots", "stored")
-NOTICE_KEYS = (
-    "title", "consent", "stored", "never_stored", "company_api", "recipients", "rights",
-    "give", "refuse", "terms", "privacy", "menu",
-)  # fmt: skip
-BUTTON_KEYS = ("give", "refuse", "terms", "privacy", "menu")
-RECORD_KEYS = ("controller", "data_subjects", "transfers", "security")
 
 
 @dataclass(frozen=True)
@@ -77,26 +70,6 @@ class Item:
     line: int
     terms: dict[str, str] = field(default_factory=dict)
     terms_see: str | None = None
-
-
-@dataclass(frozen=True)
-class Consent:
-    """The consent the bot asks for before any personal question."""
-
-    slot: str
-    purpose: str
-    label: dict[str, str]
-    question: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Record:
-    """General part of the record of processing."""
-
-    controller: str
-    data_subjects: str
-    transfers: str
-    security: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -223,60 +196,6 @@ def _check_terms_references(path: Path, items: dict[str, Item]) -> None:
             )
 
 
-def _consent(path: Path, key: yaml.Node, node: yaml.Node, slots: dict[str, Item]) -> Consent:
-    fields = mapping(path, node, "'consent' must be a mapping", key=key)
-    for required in ("slot", "purpose", "label", "question"):
-        if required not in fields:
-            raise fail(path, key, f"'consent' is missing: {required}")
-    slot_node = fields["slot"][1]
-    slot = scalar(path, slot_node, "'consent' slot")
-    if slot not in slots:
-        raise fail(path, slot_node, f"'consent' slot '{slot}' is not declared under 'slots:'")
-    return Consent(
-        slot=slot,
-        purpose=scalar(path, fields["purpose"][1], "'consent' purpose"),
-        label=languages(path, fields["label"][1], "'consent' label"),
-        question=languages(path, fields["question"][1], "'consent' question"),
-    )
-
-
-def _notice(path: Path, key: yaml.Node, node: yaml.Node) -> dict[str, dict[str, str]]:
-    by_language = mapping(path, node, "'notice' must map es, pt and en to texts", key=key)
-    notice: dict[str, dict[str, str]] = {}
-    for language in LANGUAGES:
-        if language not in by_language:
-            raise fail(path, key, f"'notice' has no '{language}' texts")
-    for language, (lkey, lnode) in by_language.items():
-        if language not in LANGUAGES:
-            raise fail(path, lkey, f"'notice': unknown language '{language}'")
-        texts = mapping(path, lnode, f"'notice' {language} must be a mapping", key=lkey)
-        missing = [k for k in NOTICE_KEYS if k not in texts]
-        if missing:
-            raise fail(path, lkey, f"'notice' {language} is missing: {', '.join(missing)}")
-        notice[language] = {}
-        for name, (tkey, tnode) in texts.items():
-            if name not in NOTICE_KEYS:
-                raise fail(path, tkey, f"'notice' {language}: unknown text '{name}'")
-            text = wording(path, tnode, f"'notice' {language} {name}")
-            if name in BUTTON_KEYS and len(text) > 20:
-                raise fail(path, tnode, f"button title '{text}' is over 20 characters")
-            notice[language][name] = text
-    return notice
-
-
-def _record(path: Path, key: yaml.Node, node: yaml.Node) -> Record:
-    fields = mapping(path, node, "'record' must be a mapping", key=key)
-    missing = [k for k in RECORD_KEYS if k not in fields]
-    if missing:
-        raise fail(path, key, f"'record' is missing: {', '.join(missing)}")
-    return Record(
-        controller=scalar(path, fields["controller"][1], "'record' controller"),
-        data_subjects=scalar(path, fields["data_subjects"][1], "'record' data_subjects"),
-        transfers=scalar(path, fields["transfers"][1], "'record' transfers"),
-        security=scalars(path, fields["security"][1], "'record' security"),
-    )
-
-
 def parse_inventory(text: str, path: Path | str = "inventory.yml") -> Inventory:
     """Parses and validates inventory YAML.
 
@@ -322,11 +241,11 @@ def parse_inventory(text: str, path: Path | str = "inventory.yml") -> Inventory:
         slots=sections["slots"],
         stored=sections["stored"],
         retention_months=months,
-        consent=_consent(path, *parts["consent"], sections["slots"])
+        consent=parse_consent(path, *parts["consent"], set(sections["slots"]))
         if "consent" in parts
         else None,
-        notice=_notice(path, *parts["notice"]) if "notice" in parts else {},
-        record=_record(path, *parts["record"]) if "record" in parts else None,
+        notice=parse_notice(path, *parts["notice"]) if "notice" in parts else {},
+        record=parse_record(path, *parts["record"]) if "record" in parts else None,
     )
 
 
