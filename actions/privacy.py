@@ -61,7 +61,7 @@ class ActionDeleteData(Action):
 
     The ``Restarted`` event right after this action is the erasure marker the
     privacy tracker store acts on (it deletes every stored event and consent record
-    of the consumer, and files the receipt under the reference set here in
+    of the consumer, and files the receipt under the reference passed here in
     ``erasure_receipt``); the conversation then goes on from an empty state, keeping
     only the language so the next reply is still understood.
     """
@@ -77,7 +77,9 @@ class ActionDeleteData(Action):
         reference = new_reference()
         dispatcher.utter_message(response="utter_data_deleted", receipt=reference)
         kept = [SlotSet(slot, tracker.get_slot(slot)) for slot in KEPT_ON_ERASURE]
-        return [Restarted(), *kept, SlotSet(RECEIPT_SLOT, reference)]
+        # The reference rides in this turn's events to the store's ledger hook, which
+        # files the receipt; cleared at once, so the new conversation holds nothing.
+        return [Restarted(), *kept, SlotSet(RECEIPT_SLOT, reference), SlotSet(RECEIPT_SLOT, None)]
 
 
 class ActionWithdrawConsent(Action):

@@ -106,6 +106,7 @@ async def erase(store: PrivacyTrackerStore, sender: str, reference: str) -> None
         Restarted(),
         SlotSet("language", "en"),
         SlotSet("erasure_receipt", reference),
+        SlotSet("erasure_receipt", None),  # as action_delete_data does
         ActionExecuted("action_listen"),
     )
 

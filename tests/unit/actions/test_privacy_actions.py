@@ -29,11 +29,14 @@ async def test_delete_shows_the_receipt_then_restarts_keeping_only_the_language(
     reference = messages[0]["receipt"]
     assert is_reference(reference)
     assert events[0]["event"] == "restart"
-    # the store files the receipt under the reference set after the restart
+    # the store files the receipt under the reference passed after the restart; the
+    # slot is cleared in the same turn, so the new conversation remembers nothing
+    receipts = [e["value"] for e in events if e.get("name") == "erasure_receipt"]
+    assert receipts == [reference, None]
     assert slot_events(events) == {
         "language": "pt",
         "language_source": "detected",
-        "erasure_receipt": reference,
+        "erasure_receipt": None,
     }
 
 
