@@ -14,7 +14,7 @@ from sigilo.terms import notice_version
 DOCS_FILE = ROOT / "docs" / "privacy.md"
 _CLASS_WORDS = {
     "secret": "secret (never stored)",
-    "personal": "personal (encrypted, erased on request)",
+    "personal": "personal (erased on request)",
     "none": "not personal",
 }
 
