@@ -64,7 +64,8 @@ class ValidateTinForm(SigiloFormValidation):
         the next request asks again instead of skipping the question.
         """
         if slot_value is True:
-            return {"consent_given": True}
+            # a new yes lifts an earlier withdrawal
+            return {"consent_given": True, "consent_withdrawn": None}
         return self.stop_form(consent_given=None)
 
     async def validate_tin(

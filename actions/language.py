@@ -118,6 +118,9 @@ class ValidateSlotMappings(ValidationAction):
         """
         if tracker.get_slot("customer_first_name"):
             return {}
+        if tracker.get_slot("consent_withdrawn"):
+            # withdrawn: the name is not read again until consent is given again
+            return {}
         if tracker.get_latest_input_channel() != MESSENGER_CHANNEL:
             return {}
         metadata = (tracker.latest_message or {}).get("metadata")

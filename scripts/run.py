@@ -160,7 +160,9 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
     services.append(
         Service(
             "action server",
-            # through sigilo.log_filter: every log line of the actions is redacted
+            # Same env as Rasa (SIGILO_TRACKER_STORE_URL and the keys, set by
+            # prepare_tracker_store): the right of access reads the store Rasa writes.
+            # Through sigilo.log_filter: every log line of the actions is redacted.
             [
                 py,
                 "-m",

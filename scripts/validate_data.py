@@ -1,5 +1,9 @@
 """``rasa data validate`` that fails on every warning but one kind, checked.
 
+First the data inventory must declare every domain slot (and no other), and the files
+generated from it (``domain/terms.yml``, ``docs/privacy.md``) must be fresh: a
+conversation designer adding a slot is told what to declare.
+
 Rasa's validator warns that a response "is not used in any story or rule"
 when only a custom action or a form utters it (``utter_ask_<slot>``,
 ``utter_invalid_<slot>``, lists built by actions). Such a warning is
@@ -39,7 +43,15 @@ def used_by_code(response: str, sources: str, asked: set[str]) -> bool:
 
 
 def main() -> int:
-    """Runs the validator and judges its warnings."""
+    """Checks the data inventory, then runs the validator and judges its warnings."""
+    from sigilo.cli.inventory import inventory_problems
+
+    declared = inventory_problems()
+    for problem in declared:
+        print(f"error: {problem}", file=sys.stderr)
+    if declared:
+        print("error: the data inventory does not match the domain", file=sys.stderr)
+        return 1
     result = subprocess.run(
         [
             sys.executable,

@@ -2,7 +2,7 @@
 settings and retention runs.
 
 Revision ID: 0003_operators_audit
-Revises: 0001
+Revises: 0002_consent_ledger
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_operators_audit"
-down_revision = "0001"
+down_revision = "0002_consent_ledger"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ _SUBCOMMANDS: tuple[str, ...] = (
     "operators",
     "audit",
     "metrics",
+    "inventory",
 )
 
 

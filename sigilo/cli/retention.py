@@ -2,7 +2,8 @@
 
 ``sigilo retention`` runs the sweep (the scheduled job, run with database access like
 ``sigilo db upgrade``; no operator needed): the period is ``--months``, else the one
-operators set, else ``$SIGILO_RETENTION_MONTHS``, else 6. Each sweep is recorded.
+operators set, else ``$SIGILO_RETENTION_MONTHS``, else the inventory's
+``retention_months`` (what the terms of use promise). Each sweep is recorded.
 ``sigilo retention show`` (viewer and up) and ``sigilo retention set N`` (admin) are
 operator commands.
 """
@@ -20,6 +21,13 @@ from sigilo.console.service import Console
 from sigilo.tracker_store.db import make_engine
 
 RETENTION_ENV = "SIGILO_RETENTION_MONTHS"
+
+
+def default_months() -> int:
+    """The period the terms of use promise (``retention_months`` in inventory.yml)."""
+    from sigilo.inventory import load_inventory
+
+    return load_inventory().retention_months
 
 
 def _months(value: str) -> int:
@@ -42,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--months",
         type=_months,
         default=None,
-        help=f"retention in months, 1-36 (default: the stored period, ${RETENTION_ENV} or 6)",
+        help=f"1-36 months (default: the stored period, ${RETENTION_ENV}, else the inventory's)",
     )
     parser.add_argument("--url", help="database URL (default: $SIGILO_TRACKER_STORE_URL)")
     parser.add_argument("--batch-size", type=int, default=500, help="sessions per transaction")
@@ -63,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     months = args.months or settings.stored_period(engine)
     if months is None:
         try:
-            months = _months(os.environ.get(RETENTION_ENV, "6"))
+            months = _months(os.environ.get(RETENTION_ENV) or str(default_months()))
         except argparse.ArgumentTypeError as exc:
             print(f"sigilo retention: {RETENTION_ENV}: {exc}", file=sys.stderr)
             return 2
@@ -86,7 +94,8 @@ def show_command(args: argparse.Namespace, console: Console, session: Session) -
     """Prints the period and the latest sweeps."""
     state = console.retention(session)
     months = state["months"]
-    where = "set by an operator" if months else f"not set: ${RETENTION_ENV} or 6 applies"
+    fallback = f"not set: ${RETENTION_ENV} or the inventory's {default_months()} apply"
+    where = "set by an operator" if months else fallback
     print(f"retention period: {months or '-'} month(s) ({where})")
     for run_ in state["runs"]:
         print(

@@ -1,10 +1,9 @@
 """Reading a stored conversation: the (already redacted) transcript, masked by role,
 and the portability document of one consumer.
 
-:func:`portability_document` is this branch's stand-in for
-``sigilo.access.export_document(repository, sender_id)`` (written with the consent
-ledger): same signature, built from ``Repository.load(sender_id, all_sessions=True)``;
-the exporters only call it through :data:`DOCUMENT_BUILDER`, so the swap is one line.
+:func:`portability_document` is :func:`sigilo.access.export_document` — the same
+document the consumer's right of access is built from — plus the pseudonym and the
+detailed transcript rows that the CSV and Excel exports tabulate.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
+from sigilo.access import export_document
 from sigilo.inventory import load_inventory
 from sigilo.tracker_store.repository import Repository, StoredEvent
 from sigilo.tracker_store.sanitize import for_broker
 
 MASK = "[personal]"
-DOCUMENT_FORMAT = "sigilo-portability/1"
 
 
 def _iso(stamp: Any) -> str:
@@ -94,19 +93,12 @@ def personal_slots() -> frozenset[str]:
 
 def portability_document(repository: Repository, sender_id: str) -> dict[str, Any]:
     """Everything stored about ``sender_id``, as the consumer's access request gets it."""
-    personal = personal_slots()
+    document = export_document(repository, sender_id)
     loaded = repository.load(sender_id, all_sessions=True)
     stored = loaded[1] if loaded else []
-    return {
-        "format": DOCUMENT_FORMAT,
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "conversation": repository.pseudonym(sender_id),
-        "sender_id": sender_id,
-        "personal_data": personal_values(stored, personal),
-        "sessions": len({i.session_no for i in stored}),
-        "events": transcript(stored, personal, masked=False),
-    }
+    document["pseudonym"] = repository.pseudonym(sender_id)
+    document["events"] = transcript(stored, personal_slots(), masked=False)
+    return document
 
 
-# The lead swaps in sigilo.access.export_document here on merge.
 DOCUMENT_BUILDER = portability_document

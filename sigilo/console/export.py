@@ -63,8 +63,8 @@ def event_rows(document: dict[str, Any]) -> Iterable[list[Any]]:
         yield [
             _cell(v)
             for v in (
-                document.get("conversation"),
-                document.get("sender_id"),
+                document.get("pseudonym"),
+                document.get("conversation_id"),
                 line.get("session"),
                 line.get("time"),
                 line.get("actor"),
@@ -122,11 +122,11 @@ def _write_xlsx(documents: Iterable[dict[str, Any]], out: BinaryIO) -> int:
     for document in documents:
         people.append(
             [
-                _cell(document.get("conversation")),
-                _cell(document.get("sender_id")),
-                document.get("sessions", 0),
+                _cell(document.get("pseudonym")),
+                _cell(document.get("conversation_id")),
+                (document.get("conversation") or {}).get("sessions", 0),
                 _cell(document.get("personal_data") or {}),
-                _cell(document.get("exported_at")),
+                _cell(document.get("generated_at")),
             ]
         )
         for row in event_rows(document):

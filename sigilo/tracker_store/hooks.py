@@ -69,12 +69,20 @@ def build_hooks(config: dict[str, Any]) -> list[StoreHook]:
     Add a feature's hook here, built from its own options; nothing is created at
     import.
     """
+    from sigilo.consent.hook import ConsentLedgerHook
     from sigilo.console.index import ConversationIndexHook
-    from sigilo.inventory import load_inventory
+    from sigilo.inventory import InventoryError, load_inventory
     from sigilo.metrics.hook import metrics_hook  # imported here: it imports this module
+    from sigilo.tracker_store import TrackerStoreConfigError
 
-    inventory = load_inventory(config.get("inventory"))
-    hooks: list[StoreHook] = [ConversationIndexHook(inventory.personal_slots)]
+    try:
+        inventory = load_inventory(config.get("inventory"))
+    except InventoryError as exc:
+        raise TrackerStoreConfigError(f"privacy tracker store: {exc}") from None
+    hooks: list[StoreHook] = [
+        ConsentLedgerHook.from_inventory(inventory),
+        ConversationIndexHook(inventory.personal_slots),
+    ]
     metrics = metrics_hook(config)  # metrics_url / metrics_features, or $SIGILO_METRICS_*
     if metrics is not None:
         hooks.append(metrics)

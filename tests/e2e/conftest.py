@@ -21,8 +21,10 @@ from typing import Any
 
 import pytest
 
+from sigilo import keys
 from sigilo.channels.credentials import write_effective_credentials
 from sigilo.channels.webpage import make_server, page_origins
+from sigilo.tracker_store.db import upgrade
 from tests.support.company_api import CompanyApiService, run_company_api
 from tests.support.processes import RunningService, free_port, repo_env, start_service
 from tests.support.store_db import StoreDb
@@ -101,15 +103,45 @@ def e2e_company_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Compan
         yield api
 
 
+@dataclass
+class StoreSettings:
+    """The privacy tracker store the conversations use: a SQLite file and its keys."""
+
+    url: str
+    path: Path
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def action_server(e2e_company_api: CompanyApiService) -> Iterator[str]:
-    """The action server, pointed at the demo company API."""
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> StoreSettings:
+    """A migrated store database and fresh keys, shared by Rasa and the action server.
+
+    As with ``make run``, both processes get the same SIGILO_TRACKER_STORE_URL and
+    keys: Rasa writes the conversation and the consent ledger, the action server's
+    right of access reads them.
+    """
+    path = tmp_path_factory.mktemp("e2e-store") / "sigilo.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    env = {
+        "SIGILO_TRACKER_STORE_URL": url,
+        keys.ENCRYPTION_KEYS: f"e2e:{keys.new_key()}",
+        keys.PSEUDONYM_KEY: keys.new_key(),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    return StoreSettings(url, path, env)
+
+
+@pytest.fixture(scope="session")
+def action_server(e2e_company_api: CompanyApiService, e2e_store: StoreSettings) -> Iterator[str]:
+    """The action server, pointed at the demo company API and the tracker store."""
     port = free_port()
     env = repo_env(
         {
             "SIGILO_COMPANY_API_URL": e2e_company_api.url,
             "SIGILO_COMPANY_API_TOKEN": e2e_company_api.token,
             "SIGILO_DEFAULT_LANGUAGE": "en",
+            **e2e_store.env,
         }
     )
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
@@ -119,13 +151,17 @@ def action_server(e2e_company_api: CompanyApiService) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def rasa_server(
-    action_server: str, tmp_path_factory: pytest.TempPathFactory
+    action_server: str, e2e_store: StoreSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RasaServer]:
-    """A Rasa server with the trained model, REST channel and HTTP API."""
+    """A Rasa server with the trained model, REST channel, HTTP API and privacy store."""
     model = _trained_model()
     folder = tmp_path_factory.mktemp("rasa")
     endpoints = folder / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: {action_server}\n")
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_server}\n"
+        "tracker_store:\n  type: sigilo.tracker_store.PrivacyTrackerStore\n"
+        "  url: ${SIGILO_TRACKER_STORE_URL}\n"
+    )
     # Only the channels whose settings are set (no Messenger here): see
     # sigilo/channels/credentials.py.
     credentials = folder / "credentials.yml"
@@ -148,7 +184,8 @@ def rasa_server(
         "--credentials",
         str(credentials),
     ]
-    with start_service(command, f"http://127.0.0.1:{port}/", env=repo_env(), timeout=240):
+    env = repo_env(e2e_store.env)
+    with start_service(command, f"http://127.0.0.1:{port}/", env=env, timeout=240):
         yield RasaServer(f"http://127.0.0.1:{port}", token)
 
 

@@ -10,8 +10,14 @@ import json
 import re
 
 import pytest
+import sqlalchemy as sa
 
-from tests.e2e.conftest import Chat
+from sigilo import keys
+from sigilo.inventory import load_inventory
+from sigilo.pseudonym import pseudonym
+from sigilo.terms import notice_version, terms_text
+from sigilo.tracker_store.db import make_engine
+from tests.e2e.conftest import Chat, StoreSettings
 
 pytestmark = pytest.mark.slow
 
@@ -245,3 +251,88 @@ def test_bad_input_gets_a_sensible_reply_and_loses_nothing(chat: Chat, message: 
     assert chat.slots()["tin"] == "12345678Z"
     # The conversation still works afterwards.
     assert payloads(chat.say("/open_menu")) >= MENU_PAYLOADS
+
+
+# --- consent ledger, erasure receipt, right of access (issue 6) -------------------
+
+
+def _ledger(store: StoreSettings, sender: str) -> tuple[list[dict], list[dict]]:
+    """The consumer's consent decisions and erasure receipts, read from the raw tables."""
+    key = keys.pseudonym_key(store.env)
+    mine = pseudonym(key, sender)
+    engine = make_engine(store.url)
+    with engine.connect() as conn:
+        decisions = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.text("SELECT * FROM sigilo_consent_ledger WHERE pseudonym = :p ORDER BY id"),
+                {"p": mine},
+            )
+        ]
+        receipts = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.text("SELECT * FROM sigilo_erasure_receipts WHERE pseudonym = :p"), {"p": mine}
+            )
+        ]
+    engine.dispose()
+    return decisions, receipts
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "en"])
+def test_terms_are_the_ones_generated_from_the_inventory(chat: Chat, language: str) -> None:
+    chat.say(GREETINGS[language][0])
+    assert chat.text("/terms_of_use") == terms_text(load_inventory(), language)
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "en"])
+def test_withdrawal_is_one_button_and_is_recorded(
+    chat: Chat, e2e_store: StoreSettings, language: str
+) -> None:
+    chat.say(GREETINGS[language][0])
+    chat.say("/check_invoices")
+    tin_question = chat.say("/give_consent")
+    assert payloads(tin_question) == {"/withdraw_consent"}, "withdrawing is one click away"
+    chat.say("/withdraw_consent")
+    slots = chat.slots()
+    assert slots["consent_given"] is None and slots["tin"] is None
+    decisions, _ = _ledger(e2e_store, chat.sender)
+    assert [d["decision"] for d in decisions] == ["given", "withdrawn"]
+    assert {d["channel"] for d in decisions} == {"rest"}
+    assert {d["notice_sha256"] for d in decisions} == {notice_version(load_inventory())}
+    # no personal question follows: asking again starts with consent
+    assert "/give_consent" in payloads(chat.say("/check_invoices"))
+
+
+@pytest.mark.parametrize(
+    ("language", "withdrawn"), [("es", "retirado"), ("pt", "retirado"), ("en", "withdrawn")]
+)
+def test_export_after_withdrawal_reads_the_stores(
+    chat: Chat, language: str, withdrawn: str
+) -> None:
+    chat.say(GREETINGS[language][0])
+    identify(chat, CUSTOMERS[language])
+    given = chat.text("/export_data")
+    assert re.sub(r"[^0-9A-Z]", "", CUSTOMERS[language])[-4:] in given
+    chat.say("/withdraw_consent")
+    summary = chat.text("/export_data")
+    assert withdrawn in summary
+    assert re.sub(r"[^0-9A-Z]", "", CUSTOMERS[language]) not in summary  # masked: last four
+    assert chat.slots()["tin"] is None
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "en"])
+def test_erasure_shows_the_receipt_it_files(
+    chat: Chat, e2e_store: StoreSettings, language: str
+) -> None:
+    chat.say(GREETINGS[language][0])
+    identify(chat, CUSTOMERS[language])
+    chat.say("/delete_data")
+    done = chat.text("/affirm")
+    match = re.search(r"ER-[A-Z]{10}", done)
+    assert match, done
+    decisions, receipts = _ledger(e2e_store, chat.sender)
+    assert decisions == [], "the consent records are erased with the conversation"
+    assert [r["reference"] for r in receipts] == [match.group(0)]
+    assert "tin" in receipts[0]["categories"].split(",")
+    assert chat.sender not in repr(receipts)

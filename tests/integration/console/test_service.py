@@ -106,7 +106,9 @@ async def test_export_json_csv_xlsx(console: Console, store: Any, ops: Operators
     out = io.BytesIO()
     assert console.export(editor, wanted, "json", out, progress=seen.append) == 2
     document = json.loads(out.getvalue())["documents"][0]
-    assert document["sender_id"] == MESSENGER_ID and document["personal_data"]["tin"] == TIN
+    assert document["conversation_id"] == MESSENGER_ID
+    assert document["personal_data"]["tin"]["current"] == TIN  # sigilo.access's document
+    assert document["pseudonym"] == wanted[0] and document["consent"] is not None
     assert seen == [1, 2]
     out = io.BytesIO()
     console.export(editor, wanted, "csv", out)

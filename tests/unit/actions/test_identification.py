@@ -12,7 +12,7 @@ FORM = ValidateTinForm()
 
 async def test_consent_yes_continues() -> None:
     result = await FORM.validate_consent_given(True, CollectingDispatcher(), make_tracker(), {})
-    assert result == {"consent_given": True}
+    assert result == {"consent_given": True, "consent_withdrawn": None}  # a yes lifts it
 
 
 async def test_consent_no_ends_the_form_and_is_asked_again_next_time() -> None:

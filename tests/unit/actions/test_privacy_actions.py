@@ -1,9 +1,16 @@
-"""Erasure, withdrawal, right of access and greeting actions."""
+"""Erasure, withdrawal and greeting actions (the right of access reads the real store:
+tests/integration/tracker_store/test_access.py)."""
 
 from __future__ import annotations
 
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.greeting import ActionGreet
-from actions.privacy import ActionDeleteData, ActionExportData, ActionWithdrawConsent
+from actions.language import ValidateSlotMappings
+from actions.privacy import ActionDeleteData, ActionWithdrawConsent
+from sigilo.consent.ledger import is_reference
+from sigilo.inventory import load_inventory
+from sigilo.redaction import redact
 from tests.support.trackers import make_tracker, responses, run_action, slot_events
 
 IDENTIFIED = {
@@ -12,46 +19,54 @@ IDENTIFIED = {
     "tin_country": "BR",
     "language": "pt",
     "language_source": "detected",
+    "customer_first_name": "Ana",
 }
 
 
-async def test_delete_confirms_then_restarts_keeping_only_the_language() -> None:
+async def test_delete_shows_the_receipt_then_restarts_keeping_only_the_language() -> None:
     events, messages = await run_action(ActionDeleteData(), make_tracker(IDENTIFIED))
     assert responses(messages) == ["utter_data_deleted"]
+    reference = messages[0]["receipt"]
+    assert is_reference(reference)
     assert events[0]["event"] == "restart"
-    assert slot_events(events) == {"language": "pt", "language_source": "detected"}
+    # the store files the receipt under the reference passed after the restart; the
+    # slot is cleared in the same turn, so the new conversation remembers nothing
+    receipts = [e["value"] for e in events if e.get("name") == "erasure_receipt"]
+    assert receipts == [reference, None]
+    assert slot_events(events) == {
+        "language": "pt",
+        "language_source": "detected",
+        "erasure_receipt": None,
+    }
 
 
-async def test_withdraw_clears_every_personal_slot() -> None:
+def test_receipt_references_survive_redaction() -> None:
+    """The stored slot is redacted like any text: a reference must come out unchanged."""
+    from sigilo.consent.ledger import new_reference
+
+    for _ in range(500):
+        reference = new_reference()
+        assert redact(reference) == reference
+
+
+async def test_withdraw_clears_what_the_inventory_names_and_marks_it() -> None:
     events, messages = await run_action(ActionWithdrawConsent(), make_tracker(IDENTIFIED))
     assert responses(messages) == ["utter_consent_withdrawn"]
     cleared = slot_events(events)
-    assert cleared["tin"] is None and cleared["consent_given"] is None
-    assert cleared["customer_first_name"] is None
+    assert cleared.pop("consent_withdrawn") is True
+    assert set(cleared) == load_inventory().withdrawal_slots
+    assert all(value is None for value in cleared.values())
 
 
-async def test_export_masks_the_tax_id() -> None:
-    history = [
-        {"event": "user", "timestamp": 1_700_000_000.0, "text": "oi"},
-        {"event": "bot", "timestamp": 1_700_000_001.0, "text": "Olá"},
-    ]
-    _, messages = await run_action(ActionExportData(), make_tracker(IDENTIFIED, events=history))
-    assert responses(messages) == ["utter_export_summary"]
-    message = messages[0]
-    assert message["tin_kind"] == "CPF" and message["tin_last4"] == "4725"
-    assert message["message_count"] == 2  # the earlier one plus the current message
-    assert message["since"] == "14/11/2023"
-    assert "52998224725" not in str(message)
-
-
-async def test_export_counts_only_since_the_last_erasure() -> None:
-    history = [
-        {"event": "user", "timestamp": 1.0, "text": "old"},
-        {"event": "restart", "timestamp": 2.0},
-    ]
-    _, messages = await run_action(ActionExportData(), make_tracker(events=history))
-    assert responses(messages) == ["utter_export_no_personal_data"]
-    assert messages[0]["message_count"] == 1
+async def test_the_messenger_name_is_not_read_again_after_a_withdrawal() -> None:
+    action = ValidateSlotMappings()
+    metadata = {"customer_first_name": "Ana"}
+    fresh = make_tracker(metadata=metadata, channel="facebook")
+    assert await action.extract_customer_first_name(CollectingDispatcher(), fresh, {}) == {
+        "customer_first_name": "Ana"
+    }
+    withdrawn = make_tracker({"consent_withdrawn": True}, metadata=metadata, channel="facebook")
+    assert await action.extract_customer_first_name(CollectingDispatcher(), withdrawn, {}) == {}
 
 
 async def test_greeting_by_name_only_when_known() -> None:
