@@ -133,6 +133,26 @@ _PHRASES = _phrase_table()
 _FIRST_WORD_RE = re.compile(r"\b(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
 
 
+# The first words of the password phrases alone: a cheap test that a text cannot hold a
+# password (no ContextIndex needed).
+_PASSWORD_FIRST_RE = re.compile(
+    r"\b(?:" + _trie_pattern(sorted({p.split()[0] for p in _FAMILIES[PASSWORD]})) + r")\b"
+)
+
+
+def _folded(text: str) -> str:
+    folded = fold(text)
+    if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
+        folded = "".join(fold(ch)[:1] or " " for ch in text)
+    return folded
+
+
+def may_mention_password(text: str) -> bool:
+    """Whether ``text`` has the first word of a password phrase (a superset of the
+    password words that :class:`ContextIndex` finds)."""
+    return _PASSWORD_FIRST_RE.search(_folded(text)) is not None
+
+
 class ContextIndex:
     """Positions of the context words of one (normalised) text, by family."""
 
@@ -142,9 +162,7 @@ class ContextIndex:
 
     def __init__(self, text: str) -> None:
         hits: dict[str, list[tuple[int, int, str]]] = {}
-        folded = fold(text)
-        if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
-            folded = "".join(fold(ch)[:1] or " " for ch in text)
+        folded = _folded(text)
         for m in _FIRST_WORD_RE.finditer(folded):
             start, end = m.span()
             seen: set[str] = set()

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from sigilo.redaction import contact, credentials
 from sigilo.redaction.cards import find_cards
-from sigilo.redaction.context import ContextIndex
+from sigilo.redaction.context import ContextIndex, may_mention_password
 from sigilo.redaction.findings import (
     CREDIT_CARD,
     EMAIL,
@@ -22,7 +22,7 @@ from sigilo.redaction.findings import (
     TAX_ID,
     Finding,
 )
-from sigilo.redaction.normalize import normalize
+from sigilo.redaction.normalize import Normalized, normalize
 from sigilo.redaction.tax_ids import find_tax_ids
 
 # Our own placeholders: text that was redacted before is opaque to a new pass.
@@ -93,6 +93,19 @@ def _resolve(found: list[Finding], size: int) -> list[Finding]:
     return kept
 
 
+def _mask(m: re.Match[str]) -> str:
+    return "\x00" * len(m.group())
+
+
+def _prepare(text: str) -> tuple[Normalized, str]:
+    """The normalised text, with our own labels masked by NULs (opaque to detection)."""
+    norm = normalize(text)
+    t = norm.text
+    if "[" in t and "]" in t:
+        t = LABEL_RE.sub(_mask, t)
+    return norm, t
+
+
 def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """One detection pass over ``text``; offsets refer to ``text``.
 
@@ -103,10 +116,7 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     Returns:
         Non-overlapping findings in text order.
     """
-    norm = normalize(text)
-    t = norm.text
-    if "[" in t and "]" in t:
-        t = LABEL_RE.sub(lambda m: "\x00" * len(m.group()), t)
+    norm, t = _prepare(text)
     ctx = ContextIndex(t)
     found: list[Finding] = []
     add = found.append
@@ -184,6 +194,17 @@ def apply(text: str, findings: Iterable[Finding]) -> str:
     return "".join(parts)
 
 
+def _inert(redacted: str) -> bool:
+    """Whether a detection pass over ``redacted`` is sure to find nothing.
+
+    Every detector but e-mail and password needs an ASCII digit of the normalised,
+    label-masked text; e-mail needs an "@", a password a password word. Most redacted
+    messages have none of the three left, and skip the repeat pass.
+    """
+    _norm, t = _prepare(redacted)
+    return _DIGIT_RE.search(t) is None and "@" not in t and not may_mention_password(t)
+
+
 def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """Detection repeated on the redacted text until stable (see ``_MAX_PASSES``)."""
     findings = detect(text, enabled)
@@ -193,6 +214,8 @@ def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]
         if not findings:
             return findings
         redacted = apply(text, findings)
+        if _inert(redacted):
+            return findings
         extra = detect(redacted, enabled)
         if not extra:
             return findings
