@@ -194,15 +194,31 @@ def apply(text: str, findings: Iterable[Finding]) -> str:
     return "".join(parts)
 
 
-def _inert(redacted: str) -> bool:
-    """Whether a detection pass over ``redacted`` is sure to find nothing.
+def _inert(text: str, findings: list[Finding]) -> bool:
+    """Whether detection over ``apply(text, findings)`` is sure to find nothing.
 
-    Every detector but e-mail and password needs an ASCII digit of the normalised,
-    label-masked text; e-mail needs an "@", a password a password word. Most redacted
-    messages have none of the three left, and skip the repeat pass.
+    Every detector but e-mail and password needs an ASCII digit in the normalised,
+    label-masked text, e-mail needs an "@". The test runs on the untouched stretches of
+    ``text`` joined by a NUL (what a masked label is to detection): normalisation works
+    character by character and a label adds no digit and no "@", so a probe without
+    them rules out all but the password detector, which then runs on the real redacted
+    text if a password word is left (the value after it is now a label, usually).
     """
-    _norm, t = _prepare(redacted)
-    return _DIGIT_RE.search(t) is None and "@" not in t and not may_mention_password(t)
+    parts: list[str] = []
+    last = 0
+    for f in findings:
+        parts.append(text[last : f.start])
+        last = f.end
+    parts.append(text[last:])
+    probe = "\x00".join(parts)
+    if not probe.isascii():
+        probe = normalize(probe).text
+    if _DIGIT_RE.search(probe) is not None or "@" in probe:
+        return False
+    if not may_mention_password(probe):
+        return True
+    _norm, t = _prepare(apply(text, findings))
+    return next(credentials.find_passwords(t, ContextIndex(t)), None) is None
 
 
 def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
@@ -211,11 +227,9 @@ def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]
     if len(text) > FIXPOINT_MAX_CHARS:
         return findings
     for _ in range(_MAX_PASSES):
-        if not findings:
+        if not findings or _inert(text, findings):
             return findings
         redacted = apply(text, findings)
-        if _inert(redacted):
-            return findings
         extra = detect(redacted, enabled)
         if not extra:
             return findings

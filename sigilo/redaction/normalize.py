@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Characters that people (or attackers) put between digits without meaning anything:
 # zero-width spaces and joiners, the soft hyphen, the word joiner and the BOM.
@@ -19,8 +19,10 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
+_ASCII = frozenset(map(chr, range(128)))
+
+
+class Normalized(NamedTuple):
     """A normalised text and, for each of its characters, the original index.
 
     Attributes:
@@ -77,9 +79,7 @@ def normalize(text: str) -> Normalized:
     # megabyte inputs alike have few distinct non-ASCII characters.
     table: dict[int, str] = {}
     resized: list[str] = []
-    for ch in set(text):
-        if ch.isascii():
-            continue
+    for ch in set(text).difference(_ASCII):
         out = _normalize_char(ch)
         if out != ch:
             table[ord(ch)] = out
