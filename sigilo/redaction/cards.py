@@ -11,8 +11,12 @@ from sigilo.redaction.brands import brand_of
 from sigilo.redaction.context import CARD, CVV, NEGATIVE, PHONE, ContextIndex
 
 # A maximal run of digit groups joined by a space, a dash or a dot (" - " too). Groups
-# must be separated, so the pattern is unambiguous and cannot backtrack.
-CARD_RUN_RE = re.compile(r"(?<![0-9])[0-9]+(?:(?:[ \t]?[-.][ \t]?|[ \t]{1,2})[0-9]+)*")
+# must be separated, so the pattern is unambiguous and cannot backtrack. Runs shorter
+# than 12 characters cannot hold a card: the look-ahead (bounded) turns them away in
+# the regex engine instead of in Python.
+CARD_RUN_RE = re.compile(
+    r"(?<![0-9])(?=[0-9][0-9 \t.\-]{11})[0-9]+(?:(?:[ \t]?[-.][ \t]?|[ \t]{1,2})[0-9]+)*"
+)
 _GROUP_RE = re.compile(r"[0-9]+")
 _SEP_RE = re.compile(r"[^0-9]+")
 # "… 030 04/32 515": an expiry and a code after a window make its last 3-digit group

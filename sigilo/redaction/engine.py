@@ -9,7 +9,9 @@ from itertools import pairwise
 
 from sigilo.redaction import contact, credentials
 from sigilo.redaction.cards import find_cards
-from sigilo.redaction.context import ContextIndex, may_mention_password
+from sigilo.redaction.context import CVV, EXPIRY_WEAK, ContextIndex, may_mention_password
+from sigilo.redaction.context import EXPIRY as EXPIRY_WORD
+from sigilo.redaction.context import PASSWORD as PASSWORD_WORD
 from sigilo.redaction.findings import (
     CREDIT_CARD,
     EMAIL,
@@ -106,6 +108,49 @@ def _prepare(text: str) -> tuple[Normalized, str]:
     return norm, t
 
 
+def _with_digits(t: str, ctx: ContextIndex, enabled: frozenset[str]) -> list[Finding]:
+    """All detectors over a normalised text that has digits."""
+    found: list[Finding] = []
+    add = found.append
+    cards = list(find_cards(t, ctx))
+    if CREDIT_CARD in enabled:
+        for c in cards:
+            add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
+    if cards and (SECURITY_CODE in enabled or EXPIRY in enabled):
+        for kind, s, e in credentials.after_cards(t, [c.end for c in cards]):
+            add(Finding(SECURITY_CODE if kind == "cvv" else EXPIRY, s, e))
+    if SECURITY_CODE in enabled and ctx.has(CVV):
+        for s, e in credentials.find_security_codes(t, ctx):
+            add(Finding(SECURITY_CODE, s, e))
+    if EXPIRY in enabled and (ctx.has(EXPIRY_WORD) or ctx.has(EXPIRY_WEAK)):
+        for s, e in credentials.find_expiries(t, ctx, bool(cards)):
+            add(Finding(EXPIRY, s, e))
+    if IBAN in enabled:
+        for s, e in contact.find_ibans(t):
+            add(Finding(IBAN, s, e))
+    if TAX_ID in enabled:
+        named: set[tuple[int, int]] = set()
+        for h in find_tax_ids(t, ctx):
+            add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
+            if h.hinted:
+                named.add((h.start, h.end))
+        if named and cards:
+            # "CNPJ 58133508000148" also passes Luhn in a Maestro range: the word
+            # next to it says which one it is.
+            found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
+            add = found.append
+    if PHONE in enabled:
+        for s, e in contact.find_phones(t, ctx):
+            add(Finding(PHONE, s, e))
+    if EMAIL in enabled and "@" in t:
+        for s, e in contact.find_emails(t):
+            add(Finding(EMAIL, s, e))
+    if PASSWORD in enabled and ctx.has(PASSWORD_WORD):
+        for s, e in credentials.find_passwords(t, ctx):
+            add(Finding(PASSWORD, s, e))
+    return found
+
+
 def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """One detection pass over ``text``; offsets refer to ``text``.
 
@@ -117,46 +162,16 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
         Non-overlapping findings in text order.
     """
     norm, t = _prepare(text)
-    ctx = ContextIndex(t)
-    found: list[Finding] = []
-    add = found.append
-    if _DIGIT_RE.search(t) is not None:
-        cards = list(find_cards(t, ctx))
-        if CREDIT_CARD in enabled:
-            for c in cards:
-                add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
-        if SECURITY_CODE in enabled or EXPIRY in enabled:
-            for kind, s, e in credentials.after_cards(t, (c.end for c in cards)):
-                add(Finding(SECURITY_CODE if kind == "cvv" else EXPIRY, s, e))
-            if SECURITY_CODE in enabled:
-                for s, e in credentials.find_security_codes(t, ctx):
-                    add(Finding(SECURITY_CODE, s, e))
-            if EXPIRY in enabled:
-                for s, e in credentials.find_expiries(t, ctx, bool(cards)):
-                    add(Finding(EXPIRY, s, e))
-        if IBAN in enabled:
-            for s, e in contact.find_ibans(t):
-                add(Finding(IBAN, s, e))
-        if TAX_ID in enabled:
-            named: set[tuple[int, int]] = set()
-            for h in find_tax_ids(t, ctx):
-                add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
-                if h.hinted:
-                    named.add((h.start, h.end))
-            if named:
-                # "CNPJ 58133508000148" also passes Luhn in a Maestro range: the word
-                # next to it says which one it is.
-                found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
-                add = found.append
-        if PHONE in enabled:
-            for s, e in contact.find_phones(t, ctx):
-                add(Finding(PHONE, s, e))
-    if EMAIL in enabled:
-        for s, e in contact.find_emails(t):
-            add(Finding(EMAIL, s, e))
-    if PASSWORD in enabled:
-        for s, e in credentials.find_passwords(t, ctx):
-            add(Finding(PASSWORD, s, e))
+    if _DIGIT_RE.search(t) is None:
+        # Only an e-mail or a password can be there: no context index unless needed.
+        found: list[Finding] = []
+        if EMAIL in enabled and "@" in t:
+            found.extend(Finding(EMAIL, s, e) for s, e in contact.find_emails(t))
+        if PASSWORD in enabled and may_mention_password(t):
+            ctx = ContextIndex(t)
+            found.extend(Finding(PASSWORD, s, e) for s, e in credentials.find_passwords(t, ctx))
+    else:
+        found = _with_digits(t, ContextIndex(t), enabled)
     found = [f for f in _resolve(found, len(t)) if f.type in enabled]
     if norm.src is None:
         return found
