@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from sigilo.redaction.brands import brand_of
 from sigilo.redaction.context import CARD, CVV, NEGATIVE, PHONE, ContextIndex
@@ -37,8 +37,7 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-@dataclass(frozen=True, slots=True)
-class CardHit:
+class CardHit(NamedTuple):
     """A card number found in the normalised text."""
 
     start: int

@@ -166,13 +166,15 @@ PHONE_RE = re.compile(
     r"(?P<ext>[ ]?(?:x|ext\.?|ramal)[ ]?[0-9]{1,6})?(?!\w)",
     re.IGNORECASE,
 )
+# What a phone-shaped number is instead (matched at its start, the whole of it unless
+# said otherwise).
 _NOT_PHONE = re.compile(
-    r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}"  # a CPF, even with wrong check digits
+    r"(?:[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}"  # a CPF, even with wrong check digits
     r"|[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}"  # ISO date
     r"|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"  # day/month/year
-    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}"  # IPv4 address
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3})\Z"  # IPv4 address
+    r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])"  # ISO date, time after: "2000-04-16 11:34"
 )
-_ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])")  # "2000-04-16 11:34"
 _TIME_AFTER = re.compile(r":[0-9]{2}")
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?")
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥]|R\$|US\$|EUR|USD|BRL|MXN|ARS|CLP)\s?$", re.IGNORECASE)
@@ -249,8 +251,10 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
     budget = _VALIDATION_BUDGET
     for m in PHONE_RE.finditer(text):
         start, end = m.span()
-        body_end = m.start("ext") if m.group("ext") else end
-        body = text[start:body_end]
+        if end - start < 7:
+            continue  # fewer than 7 digits, whatever it is
+        ext = m.start("ext")
+        body = text[start : ext if ext >= 0 else end]
         intl = m.group("intl")
         digits = _NON_DIGITS.sub("", body)
         if intl and intl.startswith("00"):
@@ -258,7 +262,7 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
         if not 7 <= len(digits) <= 15:
             continue
         core = body[len(intl) :] if intl else body
-        if _NOT_PHONE.fullmatch(core) or _ISO_DATE.match(core) or _TIME_AFTER.match(text, end):
+        if _NOT_PHONE.match(core) or (text.startswith(":", end) and _TIME_AFTER.match(text, end)):
             continue
         word_end = ctx.before_end(PHONE, start, 30)
         after = ctx.after(PHONE_AFTER, end, 3)

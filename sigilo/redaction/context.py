@@ -76,14 +76,22 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Accents folded away so that "cartão", "cartao" and "CARTÃO" are one word.
-_FOLD = str.maketrans("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn")
+_FOLD_TO = dict(zip("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn", strict=True))
+
+
+_ACCENTED = frozenset("áàâãäåéèêëíìîïóòôõöúùûüçñ")
 
 
 def fold(word: str) -> str:
     """Lower-cases ``word`` and removes the accents used in es/pt."""
     lower = word.lower()
-    # translate() with a table is slow per character; ASCII needs no folding.
-    return lower if lower.isascii() else lower.translate(_FOLD)
+    if lower.isascii():
+        return lower
+    # translate() looks every character up in Python; a message has few distinct
+    # accented letters, and str.replace runs in C.
+    for ch in _ACCENTED.intersection(lower):
+        lower = lower.replace(ch, _FOLD_TO[ch])
+    return lower
 
 
 def _trie_pattern(words: list[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
@@ -74,8 +74,7 @@ _HINTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TaxHit:
+class TaxHit(NamedTuple):
     """A tax id found in the normalised text."""
 
     start: int
