@@ -63,10 +63,13 @@ def _check(digits: str, weak: bool, short_ok: bool = False) -> str | None:
     return brand or "unknown"
 
 
-def find_cards(text: str, ctx: ContextIndex) -> Iterator[CardHit]:
-    """Yields card numbers in ``text``, plain or grouped, left to right, not overlapping."""
+def find_cards(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[CardHit]:
+    """Yields card numbers in ``text``, plain or grouped, left to right, not overlapping.
+
+    ``first_digit``: index of the first digit of ``text`` (the scan starts there).
+    """
     has_negative = ctx.has(NEGATIVE) or ctx.has(PHONE)
-    for run in CARD_RUN_RE.finditer(text):
+    for run in CARD_RUN_RE.finditer(text, first_digit):
         run_start, run_end = run.span()
         if run_end - run_start < 12:
             continue

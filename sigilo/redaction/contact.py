@@ -121,9 +121,13 @@ def iban_valid(compact: str) -> bool:
     return module is None or module.is_valid(compact)
 
 
-def find_ibans(text: str) -> Iterator[tuple[int, int]]:
-    """Yields ``(start, end)`` of IBANs, compact or grouped, any letter case."""
-    pos = 0
+def find_ibans(text: str, first_digit: int = 0) -> Iterator[tuple[int, int]]:
+    """Yields ``(start, end)`` of IBANs, compact or grouped, any letter case.
+
+    ``first_digit``: index of the first digit of ``text``; an IBAN starts two letters
+    before a digit, so the scan starts there (the look-behind still sees what precedes).
+    """
+    pos = max(0, first_digit - 2)
     while True:
         m = IBAN_RE.search(text, pos)
         if m is None:
@@ -241,15 +245,18 @@ def _valid_international(d: str) -> str | None:
     )
 
 
-def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
+def find_phones(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[tuple[int, int]]:
     """Yields ``(start, end)`` of phone numbers.
 
     Next to a phone word ("tel", "celular", "call me", ...) any phone-shaped number of
     7–15 digits counts; elsewhere phonenumbers must find it valid in BR, ES, PT, IT, AR,
     CL, MX or the US (or anywhere, when written with "+" or "00").
+
+    ``first_digit``: index of the first digit of ``text``. At most "+ (" comes before a
+    number's first digit, so the scan starts three characters before it.
     """
     budget = _VALIDATION_BUDGET
-    for m in PHONE_RE.finditer(text):
+    for m in PHONE_RE.finditer(text, max(0, first_digit - 3)):
         start, end = m.span()
         if end - start < 7:
             continue  # fewer than 7 digits, whatever it is

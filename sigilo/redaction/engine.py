@@ -108,11 +108,13 @@ def _prepare(text: str) -> tuple[Normalized, str]:
     return norm, t
 
 
-def _with_digits(t: str, ctx: ContextIndex, enabled: frozenset[str]) -> list[Finding]:
-    """All detectors over a normalised text that has digits."""
+def _with_digits(
+    t: str, ctx: ContextIndex, enabled: frozenset[str], first_digit: int
+) -> list[Finding]:
+    """All detectors over a normalised text whose first digit is at ``first_digit``."""
     found: list[Finding] = []
     add = found.append
-    cards = list(find_cards(t, ctx))
+    cards = list(find_cards(t, ctx, first_digit))
     if CREDIT_CARD in enabled:
         for c in cards:
             add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
@@ -126,7 +128,7 @@ def _with_digits(t: str, ctx: ContextIndex, enabled: frozenset[str]) -> list[Fin
         for s, e in credentials.find_expiries(t, ctx, bool(cards)):
             add(Finding(EXPIRY, s, e))
     if IBAN in enabled:
-        for s, e in contact.find_ibans(t):
+        for s, e in contact.find_ibans(t, first_digit):
             add(Finding(IBAN, s, e))
     if TAX_ID in enabled:
         named: set[tuple[int, int]] = set()
@@ -140,7 +142,7 @@ def _with_digits(t: str, ctx: ContextIndex, enabled: frozenset[str]) -> list[Fin
             found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
             add = found.append
     if PHONE in enabled:
-        for s, e in contact.find_phones(t, ctx):
+        for s, e in contact.find_phones(t, ctx, first_digit):
             add(Finding(PHONE, s, e))
     if EMAIL in enabled and "@" in t:
         for s, e in contact.find_emails(t):
@@ -162,7 +164,8 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
         Non-overlapping findings in text order.
     """
     norm, t = _prepare(text)
-    if _DIGIT_RE.search(t) is None:
+    digit = _DIGIT_RE.search(t)
+    if digit is None:
         # Only an e-mail or a password can be there: no context index unless needed.
         found: list[Finding] = []
         if EMAIL in enabled and "@" in t:
@@ -171,7 +174,7 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
             ctx = ContextIndex(t)
             found.extend(Finding(PASSWORD, s, e) for s, e in credentials.find_passwords(t, ctx))
     else:
-        found = _with_digits(t, ContextIndex(t), enabled)
+        found = _with_digits(t, ContextIndex(t), enabled, digit.start())
     found = [f for f in _resolve(found, len(t)) if f.type in enabled]
     if norm.src is None:
         return found

@@ -64,6 +64,19 @@ def _normalize_char(ch: str) -> str:
     )
 
 
+def _changing_pattern() -> re.Pattern[str]:
+    """Any character outside Latin-1, or a Latin-1 one that normalisation changes.
+
+    Spanish and Portuguese text is mostly ASCII and Latin-1 letters that stay as they
+    are: one scan for this class proves a text already normal.
+    """
+    latin1 = "".join(c for c in map(chr, range(128, 256)) if _normalize_char(c) != c)
+    return re.compile("[" + re.escape(latin1) + "\u0100-\U0010ffff]")
+
+
+_CHANGING_RE = _changing_pattern()
+
+
 def normalize(text: str) -> Normalized:
     """Normalises ``text`` character by character, keeping an index map.
 
@@ -73,7 +86,7 @@ def normalize(text: str) -> Normalized:
     Returns:
         The normalised text with its map back to ``text``.
     """
-    if text.isascii():
+    if text.isascii() or _CHANGING_RE.search(text) is None:
         return Normalized(text, None, len(text))
     # Work per distinct character (set() and translate() run in C): chat messages and
     # megabyte inputs alike have few distinct non-ASCII characters.
