@@ -46,16 +46,19 @@ class CardHit(NamedTuple):
     last4: str
 
 
-def _check(digits: str, weak: bool, short_ok: bool = False) -> str | None:
+def _check(
+    digits: str, weak: bool, short_ok: bool = False, luhn_known: bool = False
+) -> str | None:
     """The brand if ``digits`` is a card number, ``"unknown"`` for an unbranded one.
 
     ``weak``: unbranded numbers do not count (an "order" word, letters glued on).
     ``short_ok``: an unbranded 12-digit number counts too ("credit card 0604…").
+    ``luhn_known``: the caller already knows that ``digits`` pass Luhn.
     """
     n = len(digits)
     if n < 12 or n > 19:
         return None
-    if not luhn_ok(digits):
+    if not luhn_known and not luhn_ok(digits):
         return None
     brand = brand_of(digits)
     if brand is None and (weak or (n < 13 and not short_ok)):
@@ -141,7 +144,7 @@ def _grouped(text: str, s: str, offset: int, negative: bool, code_later: bool) -
             if sizes is not None and j - i + 1 not in sizes:
                 continue  # its checksum is already known to fail
             # A whole group of 13–19 digits is a plain run: protected like one.
-            brand = _check(digits, weak and j > i)
+            brand = _check(digits, weak and j > i, luhn_known=sizes is not None)
             if brand is None or (i > 0 and j > i and brand == "maestro"):
                 continue
             if len(digits) < 13 and (i > 0 or j < n - 1):
