@@ -46,9 +46,7 @@ class CardHit(NamedTuple):
     last4: str
 
 
-def _check(
-    digits: str, weak: bool, short_ok: bool = False, luhn_known: bool = False
-) -> str | None:
+def _check(digits: str, weak: bool, short_ok: bool = False, luhn_known: bool = False) -> str | None:
     """The brand if ``digits`` is a card number, ``"unknown"`` for an unbranded one.
 
     ``weak``: unbranded numbers do not count (an "order" word, letters glued on).

@@ -24,7 +24,8 @@ from sigilo.redaction.findings import (
     TAX_ID,
     Finding,
 )
-from sigilo.redaction.normalize import Normalized, normalize
+from sigilo.redaction.iban import find_ibans
+from sigilo.redaction.normalize import Normalized, is_normal, normalize
 from sigilo.redaction.tax_ids import find_tax_ids
 
 # Our own placeholders: text that was redacted before is opaque to a new pass.
@@ -99,10 +100,16 @@ def _mask(m: re.Match[str]) -> str:
     return "\x00" * len(m.group())
 
 
-def _prepare(text: str) -> tuple[Normalized, str]:
-    """The normalised text, with our own labels masked by NULs (opaque to detection)."""
-    norm = normalize(text)
-    t = norm.text
+def _prepare(text: str) -> tuple[Normalized | None, str]:
+    """The normalised text, with our own labels masked by NULs (opaque to detection).
+
+    The first item is ``None`` when the text is already normal (the usual case).
+    """
+    if is_normal(text):
+        norm, t = None, text
+    else:
+        norm = normalize(text)
+        t = norm.text
     if "[" in t and "]" in t:
         t = LABEL_RE.sub(_mask, t)
     return norm, t
@@ -128,7 +135,7 @@ def _with_digits(
         for s, e in credentials.find_expiries(t, ctx, bool(cards)):
             add(Finding(EXPIRY, s, e))
     if IBAN in enabled:
-        for s, e in contact.find_ibans(t, first_digit):
+        for s, e in find_ibans(t, first_digit):
             add(Finding(IBAN, s, e))
     if TAX_ID in enabled:
         named: set[tuple[int, int]] = set()
@@ -176,7 +183,7 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     else:
         found = _with_digits(t, ContextIndex(t), enabled, digit.start())
     found = [f for f in _resolve(found, len(t)) if f.type in enabled]
-    if norm.src is None:
+    if norm is None or norm.src is None:
         return found
     return _to_original(found, norm.span)
 
@@ -229,7 +236,7 @@ def _inert(text: str, findings: list[Finding]) -> bool:
         last = f.end
     parts.append(text[last:])
     probe = "\x00".join(parts)
-    if not probe.isascii():
+    if not is_normal(probe):
         probe = normalize(probe).text
     if _DIGIT_RE.search(probe) is not None or "@" in probe:
         return False

@@ -77,6 +77,12 @@ def _changing_pattern() -> re.Pattern[str]:
 _CHANGING_RE = _changing_pattern()
 
 
+def is_normal(text: str) -> bool:
+    """Whether :func:`normalize` would return ``text`` unchanged (a quick, exact test
+    for ASCII and Latin-1 text; other text may get ``False`` and still be normal)."""
+    return text.isascii() or _CHANGING_RE.search(text) is None
+
+
 def normalize(text: str) -> Normalized:
     """Normalises ``text`` character by character, keeping an index map.
 
@@ -86,7 +92,7 @@ def normalize(text: str) -> Normalized:
     Returns:
         The normalised text with its map back to ``text``.
     """
-    if text.isascii() or _CHANGING_RE.search(text) is None:
+    if is_normal(text):
         return Normalized(text, None, len(text))
     # Work per distinct character (set() and translate() run in C): chat messages and
     # megabyte inputs alike have few distinct non-ASCII characters.
