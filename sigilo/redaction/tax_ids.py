@@ -139,7 +139,8 @@ _SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cpf": (("br.cpf",), ()),
     "cuit": (("ar.cuit",), ()),
     "rut": (("cl.rut",), ()),
-    "rutdash": ((), ("cl.rut",)),
+    # "94053691K" is also a DNI: K is one of its check letters.
+    "rutdash": (("es.dni",), ("cl.rut",)),
     "dni": (("es.dni",), ()),
     "nie": (("es.nie",), ()),
     "cif": (("es.cif",), ()),
