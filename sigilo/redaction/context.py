@@ -143,8 +143,11 @@ _SIMPLE: dict[str, tuple[tuple[str, str], ...]] = {
     for word, v in _PHRASES.items()
     if all(tail is None for tail, _f, _p in v)
 }
-# Matches the first word of any phrase, as a whole word of the folded text.
-_FIRST_WORD_RE = re.compile(r"\b(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
+# Matches the first word of any phrase ending at a word boundary. The boundary before
+# it is checked in Python: a pattern that opens with \b is tried at every position,
+# one that opens with its words' first letters is skipped over the other characters.
+# A match inside a word ends where that word ends, so it hides no real one.
+_FIRST_WORD_RE = re.compile("(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
 
 
 # The first words of the password phrases alone: a cheap test that a text cannot hold a
@@ -180,6 +183,8 @@ class ContextIndex:
         folded = _folded(text)
         for m in _FIRST_WORD_RE.finditer(folded):
             start, end = m.span()
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue  # inside a word (\w is alphanumeric or "_")
             word = m.group()
             simple = _SIMPLE.get(word)
             if simple is not None:

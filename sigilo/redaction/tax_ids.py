@@ -158,7 +158,9 @@ _DIGITS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _order(kinds: tuple[str, ...], hint: str | None) -> tuple[str, ...]:
-    preferred = _HINTS.get(hint or "", ())
+    preferred = _HINTS.get(hint or "")
+    if preferred is None or len(kinds) < 2:
+        return kinds  # nothing to reorder (the usual case)
     return tuple(k for k in preferred if k in kinds) + tuple(k for k in kinds if k not in preferred)
 
 
