@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import phonenumbers
 from phonenumbers import PhoneNumber
@@ -123,7 +123,12 @@ def _valid_international(d: str) -> str | None:
     )
 
 
-def find_phones(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[tuple[int, int]]:
+def find_phones(
+    text: str,
+    ctx: ContextIndex,
+    first_digit: int = 0,
+    inside: Sequence[tuple[int, int]] = (),
+) -> Iterator[tuple[int, int]]:
     """Yields ``(start, end)`` of phone numbers.
 
     Next to a phone word ("tel", "celular", "call me", ...) any phone-shaped number of
@@ -132,6 +137,8 @@ def find_phones(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[
 
     ``first_digit``: index of the first digit of ``text``. At most "+ (" comes before a
     number's first digit, so the scan starts three characters before it.
+    ``inside``: spans of IBANs already found. A number within one is dropped with it
+    whatever it is, so phonenumbers is not asked about it (that is its slow path).
     """
     budget = _VALIDATION_BUDGET
     for m in PHONE_RE.finditer(text, max(0, first_digit - 3)):
@@ -166,5 +173,7 @@ def find_phones(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[
             yield start, end  # fail closed
             continue
         budget -= 1
+        if inside and any(s <= start and end <= e for s, e in inside):
+            continue
         if _valid_international(digits) if intl else _valid_national(digits):
             yield start, end

@@ -134,8 +134,10 @@ def _with_digits(
     if EXPIRY in enabled and (ctx.has(EXPIRY_WORD) or ctx.has(EXPIRY_WEAK)):
         for s, e in credentials.find_expiries(t, ctx, bool(cards)):
             add(Finding(EXPIRY, s, e))
+    ibans: list[tuple[int, int]] = []
     if IBAN in enabled:
-        for s, e in find_ibans(t, first_digit):
+        ibans = list(find_ibans(t, first_digit))
+        for s, e in ibans:
             add(Finding(IBAN, s, e))
     if TAX_ID in enabled:
         named: set[tuple[int, int]] = set()
@@ -149,7 +151,7 @@ def _with_digits(
             found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
             add = found.append
     if PHONE in enabled:
-        for s, e in contact.find_phones(t, ctx, first_digit):
+        for s, e in contact.find_phones(t, ctx, first_digit, ibans):
             add(Finding(PHONE, s, e))
     if EMAIL in enabled and "@" in t:
         for s, e in contact.find_emails(t):

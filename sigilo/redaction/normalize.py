@@ -94,7 +94,7 @@ def normalize(text: str) -> Normalized:
     """
     if is_normal(text):
         return Normalized(text, None, len(text))
-    # Work per distinct character (set() and translate() run in C): chat messages and
+    # Work per distinct character (set() and str.replace() run in C): chat messages and
     # megabyte inputs alike have few distinct non-ASCII characters.
     table: dict[int, str] = {}
     resized: list[str] = []
@@ -106,7 +106,11 @@ def normalize(text: str) -> Normalized:
             resized.append(ch)
     if not table:
         return Normalized(text, None, len(text))
-    normal = text.translate(table)
+    # str.replace per distinct character runs in C; translate() would call back into
+    # Python for every character of a non-ASCII text.
+    normal = text
+    for code, out in table.items():
+        normal = normal.replace(chr(code), out)
     if not resized:
         # Same length, so the index map is the identity.
         return Normalized(normal, None, len(text))
