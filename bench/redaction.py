@@ -201,7 +201,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3000, help="generated corpus size")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs; the best counts")
+    parser.add_argument("--repeats", type=int, default=10, help="timed runs; the best counts")
     parser.add_argument(
         "--cpu",
         type=int,
