@@ -354,9 +354,20 @@ def order_no(rng: random.Random) -> Value:
     ]), None  # fmt: skip
 
 
+def _protocol_digits(rng: random.Random) -> str:
+    # The issue makes every Luhn-valid run of 13–19 digits a card ("when in doubt,
+    # protect"), so such a run cannot be a look-alike that must survive: redraw it. In
+    # real traffic about 1 in 10 protocol numbers of that length pass Luhn and are
+    # redacted as [card unknown ••••NNNN] (docs/benchmarks.md says so).
+    while True:
+        value = "2026" + _digits(rng, rng.choice([8, 10, 12]))
+        if not (13 <= len(value) <= 19 and luhn.is_valid(value)):
+            return value
+
+
 def protocol(rng: random.Random) -> Value:
     return rng.choice([
-        "2026" + _digits(rng, rng.choice([8, 10, 12])),
+        _protocol_digits(rng),
         f"{rng.randint(2024, 2026)}.{_digits(rng, 4)}.{_digits(rng, 4)}",
         f"{rng.choice(['AA', 'LB', 'NX', 'OY'])}{_digits(rng, 9)}BR", f"TCK-{_digits(rng, 7)}",
     ]), None  # fmt: skip
@@ -413,6 +424,7 @@ _POSITIVE = {
         "cartão {card} validade {exp}, cvv {cvv}, meu {taxword} {tax}",
         "Fatura {order} — paguei com {card}? acho q sim",
         "meu cartao {card} cvc {cvv} pedido {order}",
+        "validade do cartão {exp}, código de segurança do cartão {cvv}",
     ],
     "es": [
         "Hola, mi tarjeta es {card} vencimiento {exp} cvv {cvv}",
@@ -434,6 +446,7 @@ _POSITIVE = {
         "tarjeta {card} {exp} {cvv} porfa",
         "validez {exp} y cvc {cvv}",
         "mi {taxword} es {tax} y el pedido {order} no llegó",
+        "vencimiento de la tarjeta {exp} y el código de seguridad {cvv}",
     ],
     "en": [
         "Hi, my card number is {card}, exp {exp}, cvv {cvv}",
@@ -453,6 +466,7 @@ _POSITIVE = {
         "card {card} expiry {exp} security code {cvv}, email {email}",
         "invoice {order} — paid with {card}",
         "{taxword} {tax} phone {phone}",
+        "expiry date: {exp}, cvv {cvv}",
     ],
 }
 _NEGATIVE = {

@@ -2,8 +2,8 @@
 # Creates bench/.venv-presidio (git-ignored) with presidio-analyzer, used only by the
 # redaction benchmark (bench/redaction.py runs bench/presidio_worker.py inside it).
 # 2.2.365 is the newest release that supports Python 3.10.
-# No spaCy model is downloaded (model hubs are unreachable here): the worker builds a
-# blank English spaCy pipeline itself, so only Presidio's pattern recognizers score.
+# No spaCy model is downloaded (model hubs are unreachable here): the worker calls
+# Presidio's pattern recognizers directly, without its NLP engine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 python="${PRESIDIO_PYTHON:-/root/.pyenv/versions/3.10.13/bin/python3.10}"

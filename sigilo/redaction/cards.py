@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from sigilo.redaction.brands import brand_of
 from sigilo.redaction.context import CARD, CVV, NEGATIVE, PHONE, ContextIndex
 
 # A maximal run of digit groups joined by a space, a dash or a dot (" - " too). Groups
-# must be separated, so the pattern is unambiguous and cannot backtrack.
-CARD_RUN_RE = re.compile(r"(?<![0-9])[0-9]+(?:(?:[ \t]?[-.][ \t]?|[ \t]{1,2})[0-9]+)*")
+# must be separated, so the pattern is unambiguous and cannot backtrack. Runs shorter
+# than 12 characters cannot hold a card: the look-ahead (bounded) turns them away in
+# the regex engine instead of in Python.
+CARD_RUN_RE = re.compile(
+    r"(?<![0-9])(?=[0-9][0-9 \t.\-]{11})[0-9]+(?:(?:[ \t]?[-.][ \t]?|[ \t]{1,2})[0-9]+)*"
+)
 _GROUP_RE = re.compile(r"[0-9]+")
 _SEP_RE = re.compile(r"[^0-9]+")
 # "… 030 04/32 515": an expiry and a code after a window make its last 3-digit group
@@ -33,8 +37,7 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-@dataclass(frozen=True, slots=True)
-class CardHit:
+class CardHit(NamedTuple):
     """A card number found in the normalised text."""
 
     start: int
@@ -43,16 +46,17 @@ class CardHit:
     last4: str
 
 
-def _check(digits: str, weak: bool, short_ok: bool = False) -> str | None:
+def _check(digits: str, weak: bool, short_ok: bool = False, luhn_known: bool = False) -> str | None:
     """The brand if ``digits`` is a card number, ``"unknown"`` for an unbranded one.
 
     ``weak``: unbranded numbers do not count (an "order" word, letters glued on).
     ``short_ok``: an unbranded 12-digit number counts too ("credit card 0604…").
+    ``luhn_known``: the caller already knows that ``digits`` pass Luhn.
     """
     n = len(digits)
     if n < 12 or n > 19:
         return None
-    if not luhn_ok(digits):
+    if not luhn_known and not luhn_ok(digits):
         return None
     brand = brand_of(digits)
     if brand is None and (weak or (n < 13 and not short_ok)):
@@ -60,10 +64,13 @@ def _check(digits: str, weak: bool, short_ok: bool = False) -> str | None:
     return brand or "unknown"
 
 
-def find_cards(text: str, ctx: ContextIndex) -> Iterator[CardHit]:
-    """Yields card numbers in ``text``, plain or grouped, left to right, not overlapping."""
+def find_cards(text: str, ctx: ContextIndex, first_digit: int = 0) -> Iterator[CardHit]:
+    """Yields card numbers in ``text``, plain or grouped, left to right, not overlapping.
+
+    ``first_digit``: index of the first digit of ``text`` (the scan starts there).
+    """
     has_negative = ctx.has(NEGATIVE) or ctx.has(PHONE)
-    for run in CARD_RUN_RE.finditer(text):
+    for run in CARD_RUN_RE.finditer(text, first_digit):
         run_start, run_end = run.span()
         if run_end - run_start < 12:
             continue
@@ -135,7 +142,7 @@ def _grouped(text: str, s: str, offset: int, negative: bool, code_later: bool) -
             if sizes is not None and j - i + 1 not in sizes:
                 continue  # its checksum is already known to fail
             # A whole group of 13–19 digits is a plain run: protected like one.
-            brand = _check(digits, weak and j > i)
+            brand = _check(digits, weak and j > i, luhn_known=sizes is not None)
             if brand is None or (i > 0 and j > i and brand == "maestro"):
                 continue
             if len(digits) < 13 and (i > 0 or j < n - 1):

@@ -1,13 +1,12 @@
-"""E-mail addresses, IBANs and phone numbers."""
+"""E-mail addresses and phone numbers."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import phonenumbers
 from phonenumbers import PhoneNumber
-from stdnum import iban as stdnum_iban
 
 from sigilo.redaction.context import NEGATIVE, PHONE, PHONE_AFTER, TAX, ContextIndex
 
@@ -34,63 +33,6 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-# --- IBAN -------------------------------------------------------------------------------
-
-IBAN_RE = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}(?:[ \-]?[0-9A-Za-z]){11,30}")
-_SEP = re.compile(r"[ \-]")
-
-# Length of the IBAN by country (ISO 13616 registry).
-_IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22,
-    "BH": 22, "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24,
-    "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
-    "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
-    "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
-    "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
-    "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27,
-    "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28,
-    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
-    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
-    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
-}  # fmt: skip
-
-
-def _mod97(compact: str) -> bool:
-    # Cheap ISO 7064 check before stdnum's full one (which also checks the country format).
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
-
-
-def find_ibans(text: str) -> Iterator[tuple[int, int]]:
-    """Yields ``(start, end)`` of IBANs, compact or grouped, any letter case."""
-    pos = 0
-    while True:
-        m = IBAN_RE.search(text, pos)
-        if m is None:
-            return
-        start = m.start()
-        country = text[start : start + 2].upper()
-        length = _IBAN_LENGTHS.get(country)
-        pos = start + 1
-        if length is None:
-            continue
-        # The greedy match may run into the next words: cut it at the country's length.
-        seen = 0
-        end = start
-        for i in range(start, m.end()):
-            if text[i] not in " -":
-                seen += 1
-                if seen == length:
-                    end = i + 1
-                    break
-        if seen < length or (end < len(text) and text[end].isalnum()):
-            continue
-        compact = _SEP.sub("", text[start:end]).upper()
-        if _mod97(compact) and stdnum_iban.is_valid(compact):
-            yield start, end
-            pos = end
-
-
 # --- phone ------------------------------------------------------------------------------
 
 # Digit groups joined by one separator, an optional "+"/"00" and area code in
@@ -106,13 +48,15 @@ PHONE_RE = re.compile(
     r"(?P<ext>[ ]?(?:x|ext\.?|ramal)[ ]?[0-9]{1,6})?(?!\w)",
     re.IGNORECASE,
 )
+# What a phone-shaped number is instead (matched at its start, the whole of it unless
+# said otherwise).
 _NOT_PHONE = re.compile(
-    r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}"  # a CPF, even with wrong check digits
+    r"(?:[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}"  # a CPF, even with wrong check digits
     r"|[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}"  # ISO date
     r"|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"  # day/month/year
-    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}"  # IPv4 address
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3})\Z"  # IPv4 address
+    r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])"  # ISO date, time after: "2000-04-16 11:34"
 )
-_ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?![0-9])")  # "2000-04-16 11:34"
 _TIME_AFTER = re.compile(r":[0-9]{2}")
 _AMOUNT = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?")
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥]|R\$|US\$|EUR|USD|BRL|MXN|ARS|CLP)\s?$", re.IGNORECASE)
@@ -179,18 +123,30 @@ def _valid_international(d: str) -> str | None:
     )
 
 
-def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
+def find_phones(
+    text: str,
+    ctx: ContextIndex,
+    first_digit: int = 0,
+    inside: Sequence[tuple[int, int]] = (),
+) -> Iterator[tuple[int, int]]:
     """Yields ``(start, end)`` of phone numbers.
 
     Next to a phone word ("tel", "celular", "call me", ...) any phone-shaped number of
     7–15 digits counts; elsewhere phonenumbers must find it valid in BR, ES, PT, IT, AR,
     CL, MX or the US (or anywhere, when written with "+" or "00").
+
+    ``first_digit``: index of the first digit of ``text``. At most "+ (" comes before a
+    number's first digit, so the scan starts three characters before it.
+    ``inside``: spans of IBANs already found. A number within one is dropped with it
+    whatever it is, so phonenumbers is not asked about it (that is its slow path).
     """
     budget = _VALIDATION_BUDGET
-    for m in PHONE_RE.finditer(text):
+    for m in PHONE_RE.finditer(text, max(0, first_digit - 3)):
         start, end = m.span()
-        body_end = m.start("ext") if m.group("ext") else end
-        body = text[start:body_end]
+        if end - start < 7:
+            continue  # fewer than 7 digits, whatever it is
+        ext = m.start("ext")
+        body = text[start : ext if ext >= 0 else end]
         intl = m.group("intl")
         digits = _NON_DIGITS.sub("", body)
         if intl and intl.startswith("00"):
@@ -198,7 +154,7 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
         if not 7 <= len(digits) <= 15:
             continue
         core = body[len(intl) :] if intl else body
-        if _NOT_PHONE.fullmatch(core) or _ISO_DATE.match(core) or _TIME_AFTER.match(text, end):
+        if _NOT_PHONE.match(core) or (text.startswith(":", end) and _TIME_AFTER.match(text, end)):
             continue
         word_end = ctx.before_end(PHONE, start, 30)
         after = ctx.after(PHONE_AFTER, end, 3)
@@ -217,5 +173,7 @@ def find_phones(text: str, ctx: ContextIndex) -> Iterator[tuple[int, int]]:
             yield start, end  # fail closed
             continue
         budget -= 1
+        if inside and any(s <= start and end <= e for s, e in inside):
+            continue
         if _valid_international(digits) if intl else _valid_national(digits):
             yield start, end

@@ -76,14 +76,22 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Accents folded away so that "cartão", "cartao" and "CARTÃO" are one word.
-_FOLD = str.maketrans("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn")
+_FOLD_TO = dict(zip("áàâãäåéèêëíìîïóòôõöúùûüçñ", "aaaaaaeeeeiiiiooooouuuucn", strict=True))
+
+
+_ACCENTED = frozenset("áàâãäåéèêëíìîïóòôõöúùûüçñ")
 
 
 def fold(word: str) -> str:
     """Lower-cases ``word`` and removes the accents used in es/pt."""
     lower = word.lower()
-    # translate() with a table is slow per character; ASCII needs no folding.
-    return lower if lower.isascii() else lower.translate(_FOLD)
+    if lower.isascii():
+        return lower
+    # translate() looks every character up in Python; a message has few distinct
+    # accented letters, and str.replace runs in C.
+    for ch in _ACCENTED.intersection(lower):
+        lower = lower.replace(ch, _FOLD_TO[ch])
+    return lower
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -129,26 +137,62 @@ def _phrase_table() -> dict[str, list[tuple[re.Pattern[str] | None, str, str]]]:
 
 
 _PHRASES = _phrase_table()
-# Matches the first word of any phrase, as a whole word of the folded text.
-_FIRST_WORD_RE = re.compile(r"\b(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
+# First words that are whole phrases in all their families: (family, phrase) each once.
+_SIMPLE: dict[str, tuple[tuple[str, str], ...]] = {
+    word: tuple({family: (family, phrase) for _t, family, phrase in reversed(v)}.values())
+    for word, v in _PHRASES.items()
+    if all(tail is None for tail, _f, _p in v)
+}
+# Matches the first word of any phrase ending at a word boundary. The boundary before
+# it is checked in Python: a pattern that opens with \b is tried at every position,
+# one that opens with its words' first letters is skipped over the other characters.
+# A match inside a word ends where that word ends, so it hides no real one.
+_FIRST_WORD_RE = re.compile("(?:" + _trie_pattern(sorted(_PHRASES)) + r")\b")
+
+
+# The first words of the password phrases alone: a cheap test that a text cannot hold a
+# password (no ContextIndex needed).
+_PASSWORD_FIRST_RE = re.compile(
+    r"\b(?:" + _trie_pattern(sorted({p.split()[0] for p in _FAMILIES[PASSWORD]})) + r")\b"
+)
+
+
+def _folded(text: str) -> str:
+    folded = fold(text)
+    if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
+        folded = "".join(fold(ch)[:1] or " " for ch in text)
+    return folded
+
+
+def may_mention_password(text: str) -> bool:
+    """Whether ``text`` has the first word of a password phrase (a superset of the
+    password words that :class:`ContextIndex` finds)."""
+    return _PASSWORD_FIRST_RE.search(_folded(text)) is not None
 
 
 class ContextIndex:
     """Positions of the context words of one (normalised) text, by family."""
 
-    __slots__ = ("_ends", "_hits", "_starts")
+    __slots__ = ("_hits",)
 
-    _hits: dict[str, list[tuple[int, int, str]]]
+    # family -> (starts, ends, phrases), in text order; starts and ends both ascend.
+    _hits: dict[str, tuple[list[int], list[int], list[str]]]
 
     def __init__(self, text: str) -> None:
-        hits: dict[str, list[tuple[int, int, str]]] = {}
-        folded = fold(text)
-        if len(folded) != len(text):  # a rare letter whose lower case is longer ("İ")
-            folded = "".join(fold(ch)[:1] or " " for ch in text)
+        hits: dict[str, tuple[list[int], list[int], list[str]]] = {}
+        folded = _folded(text)
         for m in _FIRST_WORD_RE.finditer(folded):
             start, end = m.span()
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue  # inside a word (\w is alphanumeric or "_")
+            word = m.group()
+            simple = _SIMPLE.get(word)
+            if simple is not None:
+                for family, phrase in simple:
+                    _add(hits, family, start, end, phrase)
+                continue
             seen: set[str] = set()
-            for tail, family, phrase in _PHRASES[m.group()]:
+            for tail, family, phrase in _PHRASES[word]:
                 if family in seen:
                     continue
                 if tail is None:
@@ -159,10 +203,8 @@ class ContextIndex:
                         continue
                     stop = more.end()
                 seen.add(family)  # the longest phrase of a family wins
-                hits.setdefault(family, []).append((start, stop, phrase))
+                _add(hits, family, start, stop, phrase)
         self._hits = hits
-        self._starts = {f: [h[0] for h in v] for f, v in hits.items()}
-        self._ends = {f: [h[1] for h in v] for f, v in hits.items()}
 
     def has(self, family: str) -> bool:
         """Whether any word of ``family`` occurs in the text."""
@@ -170,23 +212,26 @@ class ContextIndex:
 
     def words(self, family: str) -> list[tuple[int, int, str]]:
         """All ``(start, end, phrase)`` hits of ``family``, in text order."""
-        return self._hits.get(family, [])
+        h = self._hits.get(family)
+        return list(zip(*h, strict=True)) if h is not None else []
 
     def before(self, family: str, pos: int, window: int) -> str | None:
         """The nearest phrase of ``family`` ending in ``[pos - window, pos]``, if any."""
-        ends = self._ends.get(family)
-        if not ends:
+        h = self._hits.get(family)
+        if h is None:
             return None
+        ends = h[1]
         i = bisect_right(ends, pos) - 1
         if i >= 0 and ends[i] >= pos - window:
-            return self._hits[family][i][2]
+            return h[2][i]
         return None
 
     def before_end(self, family: str, pos: int, window: int) -> int:
         """End of the nearest phrase of ``family`` ending in ``[pos - window, pos]``, or -1."""
-        ends = self._ends.get(family)
-        if not ends:
+        h = self._hits.get(family)
+        if h is None:
             return -1
+        ends = h[1]
         i = bisect_right(ends, pos) - 1
         if i >= 0 and ends[i] >= pos - window:
             return ends[i]
@@ -194,19 +239,21 @@ class ContextIndex:
 
     def after(self, family: str, pos: int, window: int) -> str | None:
         """The nearest phrase of ``family`` starting in ``[pos, pos + window]``, if any."""
-        starts = self._starts.get(family)
-        if not starts:
+        h = self._hits.get(family)
+        if h is None:
             return None
+        starts = h[0]
         i = bisect_left(starts, pos)
         if i < len(starts) and starts[i] <= pos + window:
-            return self._hits[family][i][2]
+            return h[2][i]
         return None
 
     def after_start(self, family: str, pos: int, window: int) -> int:
         """Start of the nearest phrase of ``family`` starting in ``[pos, pos + window]``, or -1."""
-        starts = self._starts.get(family)
-        if not starts:
+        h = self._hits.get(family)
+        if h is None:
             return -1
+        starts = h[0]
         i = bisect_left(starts, pos)
         if i < len(starts) and starts[i] <= pos + window:
             return starts[i]
@@ -215,3 +262,19 @@ class ContextIndex:
     def near(self, family: str, start: int, end: int, before: int, after: int) -> str | None:
         """A phrase of ``family`` just before ``start`` or just after ``end``."""
         return self.before(family, start, before) or self.after(family, end, after)
+
+
+def _add(
+    hits: dict[str, tuple[list[int], list[int], list[str]]],
+    family: str,
+    start: int,
+    end: int,
+    phrase: str,
+) -> None:
+    h = hits.get(family)
+    if h is None:
+        hits[family] = ([start], [end], [phrase])
+    else:
+        h[0].append(start)
+        h[1].append(end)
+        h[2].append(phrase)

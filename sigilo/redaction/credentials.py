@@ -8,10 +8,12 @@ from collections.abc import Iterable, Iterator
 from sigilo.redaction.context import CARD, CVV, EXPIRY, EXPIRY_WEAK, PASSWORD, ContextIndex
 
 # What may stand between a context word and its value: "cvv: 123", "cvv is 123",
-# "validade é 12/28", "código de seguridad es el 123". Bounded, so no backtracking.
+# "validade é 12/28", "código de seguridad es el 123", "vencimiento de la tarjeta
+# 08/27", "expiry date: 04/31". Bounded, so no backtracking.
 _GAP = (
     r"[\s:=#.\-]{0,4}(?:(?:is|es|é|e|eh|era|was|are|son|sao|são|do|del|da|de|the|el|la|o|a"
-    r"|my|mi|meu|minha)[\s:=#.\-]{1,4}){0,3}"
+    r"|my|mi|meu|minha|your|tu|su|seu|sua|of|on|card|tarjeta|cartao|cartão|date|fecha|data)"
+    r"[\s:=#.\-]{1,4}){0,3}"
 )
 _EXPIRY_VALUE = r"(?:0?[1-9]|1[0-2])\s?[/\-.]\s?(?:20[0-9]{2}|[0-9]{2})"
 

@@ -9,7 +9,9 @@ from itertools import pairwise
 
 from sigilo.redaction import contact, credentials
 from sigilo.redaction.cards import find_cards
-from sigilo.redaction.context import ContextIndex
+from sigilo.redaction.context import CVV, EXPIRY_WEAK, ContextIndex, may_mention_password
+from sigilo.redaction.context import EXPIRY as EXPIRY_WORD
+from sigilo.redaction.context import PASSWORD as PASSWORD_WORD
 from sigilo.redaction.findings import (
     CREDIT_CARD,
     EMAIL,
@@ -22,7 +24,8 @@ from sigilo.redaction.findings import (
     TAX_ID,
     Finding,
 )
-from sigilo.redaction.normalize import normalize
+from sigilo.redaction.iban import find_ibans
+from sigilo.redaction.normalize import Normalized, is_normal, normalize
 from sigilo.redaction.tax_ids import find_tax_ids
 
 # Our own placeholders: text that was redacted before is opaque to a new pass.
@@ -93,6 +96,72 @@ def _resolve(found: list[Finding], size: int) -> list[Finding]:
     return kept
 
 
+def _mask(m: re.Match[str]) -> str:
+    return "\x00" * len(m.group())
+
+
+def _prepare(text: str) -> tuple[Normalized | None, str]:
+    """The normalised text, with our own labels masked by NULs (opaque to detection).
+
+    The first item is ``None`` when the text is already normal (the usual case).
+    """
+    if is_normal(text):
+        norm, t = None, text
+    else:
+        norm = normalize(text)
+        t = norm.text
+    if "[" in t and "]" in t:
+        t = LABEL_RE.sub(_mask, t)
+    return norm, t
+
+
+def _with_digits(
+    t: str, ctx: ContextIndex, enabled: frozenset[str], first_digit: int
+) -> list[Finding]:
+    """All detectors over a normalised text whose first digit is at ``first_digit``."""
+    found: list[Finding] = []
+    add = found.append
+    cards = list(find_cards(t, ctx, first_digit))
+    if CREDIT_CARD in enabled:
+        for c in cards:
+            add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
+    if cards and (SECURITY_CODE in enabled or EXPIRY in enabled):
+        for kind, s, e in credentials.after_cards(t, [c.end for c in cards]):
+            add(Finding(SECURITY_CODE if kind == "cvv" else EXPIRY, s, e))
+    if SECURITY_CODE in enabled and ctx.has(CVV):
+        for s, e in credentials.find_security_codes(t, ctx):
+            add(Finding(SECURITY_CODE, s, e))
+    if EXPIRY in enabled and (ctx.has(EXPIRY_WORD) or ctx.has(EXPIRY_WEAK)):
+        for s, e in credentials.find_expiries(t, ctx, bool(cards)):
+            add(Finding(EXPIRY, s, e))
+    ibans: list[tuple[int, int]] = []
+    if IBAN in enabled:
+        ibans = list(find_ibans(t, first_digit))
+        for s, e in ibans:
+            add(Finding(IBAN, s, e))
+    if TAX_ID in enabled:
+        named: set[tuple[int, int]] = set()
+        for h in find_tax_ids(t, ctx):
+            add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
+            if h.hinted:
+                named.add((h.start, h.end))
+        if named and cards:
+            # "CNPJ 58133508000148" also passes Luhn in a Maestro range: the word
+            # next to it says which one it is.
+            found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
+            add = found.append
+    if PHONE in enabled:
+        for s, e in contact.find_phones(t, ctx, first_digit, ibans):
+            add(Finding(PHONE, s, e))
+    if EMAIL in enabled and "@" in t:
+        for s, e in contact.find_emails(t):
+            add(Finding(EMAIL, s, e))
+    if PASSWORD in enabled and ctx.has(PASSWORD_WORD):
+        for s, e in credentials.find_passwords(t, ctx):
+            add(Finding(PASSWORD, s, e))
+    return found
+
+
 def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """One detection pass over ``text``; offsets refer to ``text``.
 
@@ -103,52 +172,20 @@ def detect(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     Returns:
         Non-overlapping findings in text order.
     """
-    norm = normalize(text)
-    t = norm.text
-    if "[" in t and "]" in t:
-        t = LABEL_RE.sub(lambda m: "\x00" * len(m.group()), t)
-    ctx = ContextIndex(t)
-    found: list[Finding] = []
-    add = found.append
-    if _DIGIT_RE.search(t) is not None:
-        cards = list(find_cards(t, ctx))
-        if CREDIT_CARD in enabled:
-            for c in cards:
-                add(Finding(CREDIT_CARD, c.start, c.end, brand=c.brand, last4=c.last4))
-        if SECURITY_CODE in enabled or EXPIRY in enabled:
-            for kind, s, e in credentials.after_cards(t, (c.end for c in cards)):
-                add(Finding(SECURITY_CODE if kind == "cvv" else EXPIRY, s, e))
-            if SECURITY_CODE in enabled:
-                for s, e in credentials.find_security_codes(t, ctx):
-                    add(Finding(SECURITY_CODE, s, e))
-            if EXPIRY in enabled:
-                for s, e in credentials.find_expiries(t, ctx, bool(cards)):
-                    add(Finding(EXPIRY, s, e))
-        if IBAN in enabled:
-            for s, e in contact.find_ibans(t):
-                add(Finding(IBAN, s, e))
-        if TAX_ID in enabled:
-            named: set[tuple[int, int]] = set()
-            for h in find_tax_ids(t, ctx):
-                add(Finding(TAX_ID, h.start, h.end, kind=h.kind))
-                if h.hinted:
-                    named.add((h.start, h.end))
-            if named:
-                # "CNPJ 58133508000148" also passes Luhn in a Maestro range: the word
-                # next to it says which one it is.
-                found = [f for f in found if f.type != CREDIT_CARD or (f.start, f.end) not in named]
-                add = found.append
-        if PHONE in enabled:
-            for s, e in contact.find_phones(t, ctx):
-                add(Finding(PHONE, s, e))
-    if EMAIL in enabled:
-        for s, e in contact.find_emails(t):
-            add(Finding(EMAIL, s, e))
-    if PASSWORD in enabled:
-        for s, e in credentials.find_passwords(t, ctx):
-            add(Finding(PASSWORD, s, e))
+    norm, t = _prepare(text)
+    digit = _DIGIT_RE.search(t)
+    if digit is None:
+        # Only an e-mail or a password can be there: no context index unless needed.
+        found: list[Finding] = []
+        if EMAIL in enabled and "@" in t:
+            found.extend(Finding(EMAIL, s, e) for s, e in contact.find_emails(t))
+        if PASSWORD in enabled and may_mention_password(t):
+            ctx = ContextIndex(t)
+            found.extend(Finding(PASSWORD, s, e) for s, e in credentials.find_passwords(t, ctx))
+    else:
+        found = _with_digits(t, ContextIndex(t), enabled, digit.start())
     found = [f for f in _resolve(found, len(t)) if f.type in enabled]
-    if norm.src is None:
+    if norm is None or norm.src is None:
         return found
     return _to_original(found, norm.span)
 
@@ -184,13 +221,40 @@ def apply(text: str, findings: Iterable[Finding]) -> str:
     return "".join(parts)
 
 
+def _inert(text: str, findings: list[Finding]) -> bool:
+    """Whether detection over ``apply(text, findings)`` is sure to find nothing.
+
+    Every detector but e-mail and password needs an ASCII digit in the normalised,
+    label-masked text, e-mail needs an "@". The test runs on the untouched stretches of
+    ``text`` joined by a NUL (what a masked label is to detection): normalisation works
+    character by character and a label adds no digit and no "@", so a probe without
+    them rules out all but the password detector, which then runs on the real redacted
+    text if a password word is left (the value after it is now a label, usually).
+    """
+    parts: list[str] = []
+    last = 0
+    for f in findings:
+        parts.append(text[last : f.start])
+        last = f.end
+    parts.append(text[last:])
+    probe = "\x00".join(parts)
+    if not is_normal(probe):
+        probe = normalize(probe).text
+    if _DIGIT_RE.search(probe) is not None or "@" in probe:
+        return False
+    if not may_mention_password(probe):
+        return True
+    _norm, t = _prepare(apply(text, findings))
+    return next(credentials.find_passwords(t, ContextIndex(t)), None) is None
+
+
 def find_all(text: str, enabled: frozenset[str] = ENTITY_TYPES) -> list[Finding]:
     """Detection repeated on the redacted text until stable (see ``_MAX_PASSES``)."""
     findings = detect(text, enabled)
     if len(text) > FIXPOINT_MAX_CHARS:
         return findings
     for _ in range(_MAX_PASSES):
-        if not findings:
+        if not findings or _inert(text, findings):
             return findings
         redacted = apply(text, findings)
         extra = detect(redacted, enabled)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Characters that people (or attackers) put between digits without meaning anything:
 # zero-width spaces and joiners, the soft hyphen, the word joiner and the BOM.
@@ -19,8 +19,10 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
+_ASCII = frozenset(map(chr, range(128)))
+
+
+class Normalized(NamedTuple):
     """A normalised text and, for each of its characters, the original index.
 
     Attributes:
@@ -62,6 +64,25 @@ def _normalize_char(ch: str) -> str:
     )
 
 
+def _changing_pattern() -> re.Pattern[str]:
+    """Any character outside Latin-1, or a Latin-1 one that normalisation changes.
+
+    Spanish and Portuguese text is mostly ASCII and Latin-1 letters that stay as they
+    are: one scan for this class proves a text already normal.
+    """
+    latin1 = "".join(c for c in map(chr, range(128, 256)) if _normalize_char(c) != c)
+    return re.compile("[" + re.escape(latin1) + "\u0100-\U0010ffff]")
+
+
+_CHANGING_RE = _changing_pattern()
+
+
+def is_normal(text: str) -> bool:
+    """Whether :func:`normalize` would return ``text`` unchanged (a quick, exact test
+    for ASCII and Latin-1 text; other text may get ``False`` and still be normal)."""
+    return text.isascii() or _CHANGING_RE.search(text) is None
+
+
 def normalize(text: str) -> Normalized:
     """Normalises ``text`` character by character, keeping an index map.
 
@@ -71,15 +92,13 @@ def normalize(text: str) -> Normalized:
     Returns:
         The normalised text with its map back to ``text``.
     """
-    if text.isascii():
+    if is_normal(text):
         return Normalized(text, None, len(text))
-    # Work per distinct character (set() and translate() run in C): chat messages and
+    # Work per distinct character (set() and str.replace() run in C): chat messages and
     # megabyte inputs alike have few distinct non-ASCII characters.
     table: dict[int, str] = {}
     resized: list[str] = []
-    for ch in set(text):
-        if ch.isascii():
-            continue
+    for ch in set(text).difference(_ASCII):
         out = _normalize_char(ch)
         if out != ch:
             table[ord(ch)] = out
@@ -87,7 +106,11 @@ def normalize(text: str) -> Normalized:
             resized.append(ch)
     if not table:
         return Normalized(text, None, len(text))
-    normal = text.translate(table)
+    # str.replace per distinct character runs in C; translate() would call back into
+    # Python for every character of a non-ASCII text.
+    normal = text
+    for code, out in table.items():
+        normal = normal.replace(chr(code), out)
     if not resized:
         # Same length, so the index map is the identity.
         return Normalized(normal, None, len(text))

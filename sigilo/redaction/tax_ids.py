@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
@@ -24,22 +24,26 @@ from stdnum.us import ssn
 from sigilo.redaction.context import CARD, NEGATIVE, PHONE, TAX, ContextIndex
 
 _CF_DIGIT = "[0-9LMNPQRSTUVlmnpqrstuv]"  # omocodia replaces digits with these letters
+# Each shape's first character is matched outside its named group, so the regex
+# engine skips an alternative on its first character (a named group first defeats that
+# check); the value is the whole match.
 TAX_RE = re.compile(
-    # The look-ahead turns away most positions (a lone digit) before the alternation.
-    r"(?<![0-9A-Za-z])(?=[0-9][0-9.]|[A-Za-z&Ññ])(?:"
-    r"(?P<cnpj>[0-9]{2}\.[0-9]{3}\.[0-9]{3}/[0-9]{4}-[0-9]{2})"
-    r"|(?P<cpf>[0-9]{3}(?P<cpfsep>[. ])[0-9]{3}(?P=cpfsep)[0-9]{3}[-. ][0-9]{2}|[0-9]{9}-[0-9]{2})"
-    r"|(?P<cuit>[0-9]{2}-[0-9]{8}-[0-9])"
-    r"|(?P<rut>[0-9]{1,2}\.[0-9]{3}\.[0-9]{3}-[0-9Kk])"
-    r"|(?P<rutdash>[0-9]{7,8}-?[Kk]|[0-9]{7,8}-[0-9])"
-    r"|(?P<dni>[0-9]{2}\.[0-9]{3}\.[0-9]{3}-?[A-Za-z]|[0-9]{8}[ -]?[A-Za-z])"
-    r"|(?P<nie>[XYZxyz][ -]?[0-9]{7}[ -]?[A-Za-z])"
-    r"|(?P<cif>[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw][ -]?[0-9]{7}[ -]?[0-9A-Ja-j])"
-    rf"|(?P<cf>[A-Za-z]{{6}}{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{3}}[A-Za-z])"
-    r"|(?P<rfc>[A-Za-z&Ññ]{3,4}[0-9]{6}[A-Za-z0-9]{3})"
-    r"|(?P<ssn>[0-9]{3}(?P<ssnsep>[- ])[0-9]{2}(?P=ssnsep)[0-9]{4})"
-    r"|(?P<spaced9>[0-9]{3} [0-9]{3} [0-9]{3})"
-    r"|(?P<digits>[0-9]{8,14})"
+    r"(?<![0-9A-Za-z])(?:"
+    r"[0-9](?:"
+    r"(?P<cnpj>[0-9]\.[0-9]{3}\.[0-9]{3}/[0-9]{4}-[0-9]{2})"
+    r"|(?P<cpf>[0-9]{2}(?P<cpfsep>[. ])[0-9]{3}(?P=cpfsep)[0-9]{3}[-. ][0-9]{2}|[0-9]{8}-[0-9]{2})"
+    r"|(?P<cuit>[0-9]-[0-9]{8}-[0-9])"
+    r"|(?P<rut>[0-9]?\.[0-9]{3}\.[0-9]{3}-[0-9Kk])"
+    r"|(?P<rutdash>[0-9]{6,7}-?[Kk]|[0-9]{6,7}-[0-9])"
+    r"|(?P<dni>[0-9]\.[0-9]{3}\.[0-9]{3}-?[A-Za-z]|[0-9]{7}[ -]?[A-Za-z])"
+    r"|(?P<ssn>[0-9]{2}(?P<ssnsep>[- ])[0-9]{2}(?P=ssnsep)[0-9]{4})"
+    r"|(?P<spaced9>[0-9]{2} [0-9]{3} [0-9]{3})"
+    r"|(?P<digits>[0-9]{7,13})"
+    r")"
+    r"|[XYZxyz](?P<nie>[ -]?[0-9]{7}[ -]?[A-Za-z])"
+    r"|[ABCDEFGHJNPQRSUVWabcdefghjnpqrsuvw](?P<cif>[ -]?[0-9]{7}[ -]?[0-9A-Ja-j])"
+    rf"|[A-Za-z](?P<cf>[A-Za-z]{{5}}{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{2}}[A-Za-z]{_CF_DIGIT}{{3}}[A-Za-z])"
+    r"|[A-Za-z&Ññ](?P<rfc>[A-Za-z&Ññ]{2,3}[0-9]{6}[A-Za-z0-9]{3})"
     r")(?![0-9A-Za-z])"
 )
 
@@ -70,8 +74,7 @@ _HINTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TaxHit:
+class TaxHit(NamedTuple):
     """A tax id found in the normalised text."""
 
     start: int
@@ -136,7 +139,8 @@ _SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cpf": (("br.cpf",), ()),
     "cuit": (("ar.cuit",), ()),
     "rut": (("cl.rut",), ()),
-    "rutdash": ((), ("cl.rut",)),
+    # "94053691K" is also a DNI: K is one of its check letters.
+    "rutdash": (("es.dni",), ("cl.rut",)),
     "dni": (("es.dni",), ()),
     "nie": (("es.nie",), ()),
     "cif": (("es.cif",), ()),
@@ -154,7 +158,9 @@ _DIGITS: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _order(kinds: tuple[str, ...], hint: str | None) -> tuple[str, ...]:
-    preferred = _HINTS.get(hint or "", ())
+    preferred = _HINTS.get(hint or "")
+    if preferred is None or len(kinds) < 2:
+        return kinds  # nothing to reorder (the usual case)
     return tuple(k for k in preferred if k in kinds) + tuple(k for k in kinds if k not in preferred)
 
 
@@ -176,13 +182,10 @@ def find_tax_ids(text: str, ctx: ContextIndex) -> Iterator[TaxHit]:
     has_tax_words = ctx.has(TAX)
     for m in TAX_RE.finditer(text):
         shape = m.lastgroup or ""
-        if shape not in _SHAPES:
-            value = m.group("digits")
-            if value is None:
-                continue
+        value = m.group()
+        if shape == "digits":
             alone, with_context = _DIGITS.get(len(value), ((), ()))
         else:
-            value = m.group(shape)
             alone, with_context = _SHAPES[shape]
         start, end = m.span()
         hint = _hint(text, ctx, start, end) if has_tax_words else None

@@ -32,6 +32,8 @@ def test_brands_from_iin_and_length(number: str, brand: str) -> None:
     assert brand_of(number) == brand
     [f] = find(f"card: {number}")
     assert (f.type, f.brand, f.last4) == (CREDIT_CARD, brand, number[-4:])
+    # The typed replacement names the brand and keeps only the last four digits.
+    assert redact(f"card: {number}") == f"card: [card {brand} ••••{number[-4:]}]"
 
 
 @pytest.mark.parametrize(

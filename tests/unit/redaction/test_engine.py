@@ -110,3 +110,14 @@ def test_company_data_survives() -> None:
 def test_empty_and_whitespace() -> None:
     assert find("") == []
     assert redact("   ") == "   "
+
+
+def test_typed_labels_for_every_entity() -> None:
+    text = (
+        "card 4242 4242 4242 4242 12/28 123, cpf 529.982.247-25, "
+        "IBAN ES91 2100 0418 4502 0005 1332, a@b.com, tel (11) 98765-4321, senha: gato1"
+    )
+    assert redact(text) == (
+        "card [card visa ••••4242] [expiry] [security code], cpf [tax id], "
+        "IBAN [iban], [email], tel [phone], senha: [password]"
+    )

@@ -21,6 +21,8 @@ def _kinds(text: str) -> list[tuple[str | None, str]]:
         ("11222333000181", "br.cnpj", "11222333000181"),
         ("mi DNI es 12345678Z", "es.dni", "12345678Z"),
         ("dni 12345678-z", "es.dni", "12345678-z"),
+        ("te paso mi dni 94053691K", "es.dni", "94053691K"),  # K: not a Chilean RUT
+        ("94053691K", "es.dni", "94053691K"),
         ("NIE X1234567L", "es.nie", "X1234567L"),
         ("el CIF es A58818501", "es.cif", "A58818501"),
         ("o meu NIF é 123456789", "pt.nif", "123456789"),
