@@ -285,6 +285,8 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                     key = (pseudonym, result.generation, seq)
                     self.secrets.put(key, original["name"], original["value"])
         self._publish(pseudonym, clean[result.skipped :], tracker)
+        if not (erase or written):
+            return  # every event was already stored (skipped by position): no turn
         turn = StoredTurn(pseudonym, result.generation, clean[result.skipped :], erase)
         run_after_save(self.hooks, tracker, new if erase else to_store[result.skipped :], turn)
 
