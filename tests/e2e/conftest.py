@@ -3,7 +3,9 @@
 The Rasa server loads the model trained from this repository (trained on
 first use, then cached by a hash of the training data) and talks to the
 real action server, which talks to the real demo company API, all on
-loopback ports chosen at random.
+loopback ports chosen at random. The privacy tracker store modules get
+module-scoped keys and an action server of their own (``store_env``,
+``store_action_server``).
 """
 
 from __future__ import annotations
@@ -20,20 +22,21 @@ from typing import Any
 
 import pytest
 
+from sigilo import keys
 from sigilo.channels.credentials import write_effective_credentials
 from tests.support.company_api import CompanyApiService, run_company_api
-from tests.support.processes import free_port, repo_env, start_service
+from tests.support.processes import (
+    RASA_START_TIMEOUT,
+    free_port,
+    rasa_command,
+    repo_env,
+    start_service,
+    trained_model,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _trained_model() -> Path:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from model import ensure_model
-    finally:
-        sys.path.pop(0)
-    return ensure_model()
+# kept for the modules that import it from here
+_trained_model = trained_model
 
 
 @dataclass
@@ -119,7 +122,6 @@ def rasa_server(
     action_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RasaServer]:
     """A Rasa server with the trained model, REST channel and HTTP API."""
-    model = _trained_model()
     folder = tmp_path_factory.mktemp("rasa")
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_server}\n")
@@ -128,24 +130,10 @@ def rasa_server(
     credentials = folder / "credentials.yml"
     write_effective_credentials(ROOT / "credentials.yml", credentials, env=repo_env())
     port, token = free_port(), secrets.token_urlsafe(16)
-    command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--model",
-        str(model),
-        "--port",
-        str(port),
-        "--enable-api",
-        # "=" form: a random token may start with "-", which argparse reads as a flag.
-        f"--auth-token={token}",
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(credentials),
-    ]
-    with start_service(command, f"http://127.0.0.1:{port}/", env=repo_env(), timeout=240):
+    command = rasa_command(port, endpoints=endpoints, credentials=credentials, token=token)
+    with start_service(
+        command, f"http://127.0.0.1:{port}/", env=repo_env(), timeout=RASA_START_TIMEOUT
+    ):
         yield RasaServer(f"http://127.0.0.1:{port}", token)
 
 
@@ -153,3 +141,64 @@ def rasa_server(
 def chat(rasa_server: RasaServer) -> Chat:
     """A new conversation."""
     return Chat(rasa_server)
+
+
+# --- the privacy tracker store's modules ---------------------------------------------------
+
+
+def store_endpoints(folder: Path, action_url: str, store_url: str, extra: str = "") -> Path:
+    """An endpoints file with the privacy tracker store (plus ``extra`` YAML)."""
+    path = folder / f"endpoints-{uuid.uuid4().hex[:6]}.yml"
+    path.write_text(
+        f"action_endpoint:\n  url: {action_url}\n"
+        "tracker_store:\n  type: sigilo.tracker_store.PrivacyTrackerStore\n"
+        f"  url: {store_url}\n{extra}"
+    )
+    return path
+
+
+def rest_credentials(folder: Path) -> Path:
+    """The REST channel only: these tests need no Messenger secrets."""
+    path = folder / "credentials.yml"
+    path.write_text("rest:\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def store_env() -> dict[str, str]:
+    """Keys of one module's Rasa servers (each module gets its own)."""
+    return repo_env(
+        {
+            keys.ENCRYPTION_KEYS: f"e2e:{keys.new_key()}",
+            keys.PSEUDONYM_KEY: keys.new_key(),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def store_action_server(
+    private_company_api: CompanyApiService, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """A plain ``rasa run actions`` (the log filter comes with the actions), and its log.
+
+    It has a demo API of its own: other modules pay the same customer's invoices.
+    """
+    port = free_port()
+    log = tmp_path_factory.mktemp("actions") / "actions.log"
+    env = repo_env(
+        {
+            "SIGILO_COMPANY_API_URL": private_company_api.url,
+            "SIGILO_COMPANY_API_TOKEN": private_company_api.token,
+            "SIGILO_DEFAULT_LANGUAGE": "en",
+        }
+    )
+    command = [sys.executable, "-m", "rasa", "run", "actions", "--actions", "actions"]
+    with start_service(
+        [*command, "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        env=env,
+        timeout=120,
+        log_path=log,
+    ):
+        yield f"http://127.0.0.1:{port}/webhook", log
