@@ -157,6 +157,14 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
             pseudonym = short(self.repository.pseudonym(sender_id))
             logger.error("conversation %s: %s; answering 'try again later'", pseudonym, exc)
             return self._unavailable_tracker(sender_id)
+        except ConversationUnreadable:
+            # Rasa's FailSafeTrackerStore would turn the error into "no conversation":
+            # the bot would start over and the save of that fresh tracker would be
+            # matched by position against the unreadable rows. The stand-in answers
+            # "try again later" and is never written; the error is logged (pseudonym).
+            if self.unavailable_response not in self.domain.action_names_or_texts:
+                raise
+            return self._unavailable_tracker(sender_id)
 
     def _unavailable_tracker(self, sender_id: str) -> DialogueStateTracker:
         events = [
@@ -226,7 +234,13 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         if not new:
             return
         if generation == UNAVAILABLE_GENERATION:
-            raise TrackerStoreUnavailable("tracker store unavailable when this turn started")
+            # not raised: Rasa's FailSafeTrackerStore would save the turn to an
+            # InMemoryTrackerStore sharing the event broker, which streams it raw
+            logger.warning(
+                "conversation %s: not stored (the store was unavailable when the turn began)",
+                short(self.repository.pseudonym(tracker.sender_id)),
+            )
+            return
         marker = erasure_index(new, self.erasure_action)
         erase = marker is not None
         to_store = new[marker:] if erase else new
@@ -254,9 +268,13 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                 tracker.sender_id, clean, erase=erase, expected_generation=generation
             )
         except sqlalchemy.exc.DBAPIError as exc:
-            raise TrackerStoreUnavailable(
-                f"tracker store unavailable: {type(exc).__name__}"
-            ) from None
+            # logged, not raised: see the stand-in case above (raw events to the broker)
+            logger.error(
+                "conversation %s: tracker store unavailable (%s), this turn was not stored",
+                short(self.repository.pseudonym(tracker.sender_id)),
+                type(exc).__name__,
+            )
+            return
         pseudonym = result.pseudonym
         if result.stale:
             logger.warning(

@@ -254,26 +254,3 @@ async def test_stored_payload_is_redacted_before_encryption(database: Any, domai
         assert needle not in plain, needle
     assert TIN in plain  # the tin slot keeps it (personal, encrypted); texts do not
     assert sum(TIN in repr(item.data) for item in stored) == 1
-
-
-async def test_database_gone_answers_try_again_and_recovers(database: Any, domain: Any) -> None:
-    from sigilo.tracker_store.store import TrackerStoreUnavailable
-    from tests.support.processes import free_port
-
-    store = make_store(database, domain)
-    await saved_tracker(store)
-    working = store.repository.engine
-    store.repository.engine = make_engine(f"postgresql+psycopg2://nobody@127.0.0.1:{free_port()}/x")
-    stand_in = await store.retrieve(SENDER)
-    stand_in.update(user("are you there?"))
-    assert stand_in.followup_action == "utter_try_again_later"
-    with pytest.raises(TrackerStoreUnavailable):
-        await store.save(stand_in)  # Rasa's FailSafeTrackerStore logs it and goes on
-    with pytest.raises(TrackerStoreUnavailable):
-        await store.retrieve_full_tracker(SENDER)
-    store.repository.engine = working  # the database is back
-    with pytest.raises(TrackerStoreUnavailable):
-        await store.save(stand_in)  # a stand-in is never written, even now
-    tracker = await store.retrieve_full_tracker(SENDER)
-    assert len(tracker.events) == len(conversation())
-    assert tracker.get_slot("tin") == TIN
