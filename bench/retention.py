@@ -200,8 +200,9 @@ def main() -> int:
     )
     print(row("no sweep", before))
     print(row("during sweep", during))
-    ratio = statistics.median(during["swept"]) / statistics.median(before["swept"])
-    print(f"swept server, during / before sweep: median {ratio:.3f}")
+    for name in ("swept", "control"):
+        ratio = statistics.median(during[name]) / statistics.median(before[name])
+        print(f"{name} server, during / before the sweep: median {ratio:.3f}")
     return 0
 
 

@@ -282,7 +282,7 @@ def test_database_gone_mid_conversation_says_try_again_then_recovers(
     with admin.connect() as conn:  # the store's tables vanish from its search path
         conn.execute(sa.text(f"ALTER SCHEMA {replicas.schema} RENAME TO {replicas.schema}_away"))
     try:
-        assert "try again" in chat.text("/open_menu").lower()
+        assert "try again" in chat.text(f"are you there? my cpf is {TIN}").lower()
     finally:
         with admin.connect() as conn:
             conn.execute(
@@ -293,3 +293,14 @@ def test_database_gone_mid_conversation_says_try_again_then_recovers(
     texts = _user_texts(replicas.a, chat.sender)
     assert texts == ["hello", "/open_menu"]  # the turn while it was away is not stored
     assert [e["text"] for e in replicas.stored(chat.sender) if e["event"] == "user"] == texts
+    # the failed turn never reached the broker (Rasa's fail-safe store would stream it raw)
+    pseudonym = replicas.repository.pseudonym(chat.sender)
+
+    def seen_recovery(bodies: list[dict[str, Any]]) -> bool:
+        return any(b["sender_id"] == pseudonym and b.get("text") == "/open_menu" for b in bodies)
+
+    bodies = _drain_until(replicas.queue, seen_recovery)
+    assert seen_recovery(bodies)
+    raw = json.dumps(bodies, ensure_ascii=False)
+    for needle in (chat.sender, TIN, TIN_DIGITS, "are you there"):
+        assert needle not in raw, needle
