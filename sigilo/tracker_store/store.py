@@ -223,7 +223,23 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
     # --- writing -----------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the events appended since the tracker was loaded (identity-based)."""
+        """Stores the events appended since the tracker was loaded (identity-based).
+
+        Never raises: when a save raises, Rasa's ``FailSafeTrackerStore`` saves the
+        turn to an ``InMemoryTrackerStore`` sharing the event broker, which streams it
+        raw (real sender id, user text, card numbers). A turn that cannot be stored
+        (database gone, a hook refusing it) is logged with the pseudonym instead.
+        """
+        try:
+            await self._save(tracker)
+        except Exception as exc:  # any cause: see above (the type names it)
+            logger.error(
+                "conversation %s: this turn was not stored (%s)",
+                short(self.repository.pseudonym(tracker.sender_id)),
+                type(exc).__name__,
+            )
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         last_tagged, generation = -1, None
         for index, event in enumerate(events):

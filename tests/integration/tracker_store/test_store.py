@@ -215,7 +215,10 @@ async def test_unreadable_rows_name_the_pseudonym_and_spare_others(
     with pytest.raises(
         ConversationUnreadable, match=f"conversation {victim[:12]}.*#3.*not a Sigilo"
     ):
-        await store.retrieve("victim")
+        await store.retrieve_full_tracker("victim")
+    stand_in = await store.retrieve("victim")  # Rasa gets the "try again later" stand-in
+    stand_in.update(user("hello?"))
+    assert stand_in.followup_action == "utter_try_again_later"
     assert (await store.retrieve("bystander")) is not None
     assert sorted(await store.keys()) == ["bystander", "victim"]
 
@@ -226,7 +229,7 @@ async def test_wrong_key_is_a_clear_error(database: Any, domain: Any, monkeypatc
 
     monkeypatch.setenv(keys.ENCRYPTION_KEYS, f"other:{keys.new_key()}")
     with pytest.raises(ConversationUnreadable, match="key 'k1', which is not in the key ring"):
-        await make_store(database, domain).retrieve(SENDER)
+        await make_store(database, domain).retrieve_full_tracker(SENDER)
 
 
 def test_unmigrated_database_or_missing_keys_fail_loudly(tmp_path: Any, monkeypatch: Any) -> None:
