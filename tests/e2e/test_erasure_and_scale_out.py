@@ -166,7 +166,7 @@ def test_logs_hold_no_user_text_or_slot_value(
     needles = _personal_values(chat, events)
     assert {TIN, TIN_DIGITS, "12/30", f"hello, {PHRASE}"} <= needles
     invoice = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "invoice_id"]
-    assert invoice[0] in needles  # the invoice being paid
+    assert any(value and value in needles for value in invoice)  # the invoice being paid
     for log in (rasa_log, store_action_server[1]):
         lines = log.read_text(errors="replace").splitlines()
         assert any(" INFO " in line for line in lines), f"{log.name}: not logging at INFO"
