@@ -65,8 +65,23 @@ format: $(STAMP) ## apply ruff fixes and formatting
 validate: $(STAMP) ## rasa data validate, failing on any warning
 	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
 
+# schemathesis (API fuzzing of the console) needs Python >= 3.11 and pins that clash with
+# Rasa's: it lives in its own git-ignored venv, called as a CLI by
+# tests/integration/console/test_schemathesis.py.
+SCHEMATHESIS_VENV := var/venv-schemathesis
+SCHEMATHESIS_PYTHON ?= $(shell for p in $$(command -v python3.12 python3.11) /root/.pyenv/versions/3.1[12]*/bin/python3.1[12]; do "$$p" -c "" 2>/dev/null && echo "$$p" && break; done)
+
+$(SCHEMATHESIS_VENV)/.installed: requirements/schemathesis-lock.txt
+	@test -n "$(SCHEMATHESIS_PYTHON)" || { echo "error: schemathesis needs Python 3.11 or newer"; exit 1; }
+	$(SCHEMATHESIS_PYTHON) -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/python -m pip install --quiet -r requirements/schemathesis-lock.txt
+	@touch $@
+
+.PHONY: test-deps
+test-deps: $(SCHEMATHESIS_VENV)/.installed ## test tools in their own venvs (schemathesis)
+
 .PHONY: pytest
-pytest: $(STAMP) train e2e-deps ## pytest: unit, integration and e2e
+pytest: $(STAMP) train e2e-deps test-deps ## pytest: unit, integration and e2e
 	$(PY) -m pytest
 
 .PHONY: test-stories

@@ -103,9 +103,10 @@ class Service:
 
 
 def prepare_tracker_store(env: dict[str, str]) -> int:
-    """Keys on first run, the endpoints check and the migrations, before Rasa starts."""
+    """Keys on first run, the endpoints check, the store and metrics migrations."""
     env.setdefault("SIGILO_TRACKER_STORE_URL", "sqlite:///var/sigilo.db")
     env.setdefault("SIGILO_PRIVACY_MODE", "true")
+    env.setdefault("SIGILO_METRICS_URL", "sqlite:///var/metrics.db")
     if not env.get("SIGILO_ENCRYPTION_KEYS"):
         env.setdefault("SIGILO_KEY_FILE", str(VAR / "keys" / "sigilo.keys"))
         key_file = Path(env["SIGILO_KEY_FILE"])
@@ -117,7 +118,12 @@ def prepare_tracker_store(env: dict[str, str]) -> int:
                 env=env,
                 check=False,
             )
-    for step in (["db", "check-endpoints", "endpoints.yml"], ["db", "upgrade"]):
+    for step in (
+        ["db", "check-endpoints", "endpoints.yml"],
+        ["db", "upgrade"],
+        ["metrics", "check"],
+        ["metrics", "db", "upgrade"],
+    ):
         done = subprocess.run([sys.executable, "-m", "sigilo.cli", *step], cwd=ROOT, env=env)
         if done.returncode != 0:
             print(f"error: `sigilo {' '.join(step)}` failed; see above", file=sys.stderr)
@@ -212,15 +218,32 @@ def build_services(model: str, env: dict[str, str]) -> list[Service]:
             LOGS / "web.log",
         )
     )
+    console_port = env.get("SIGILO_CONSOLE_PORT", "8090")
+    services.append(
+        Service(
+            "operators' console",
+            [py, "-m", "sigilo.console.http", "--port", console_port],
+            f"http://127.0.0.1:{console_port}/healthz",
+            LOGS / "console.log",
+        )
+    )
     return services
 
 
 def cors_origins(env: dict[str, str]) -> list[str]:
-    """Browser origins Rasa allows: ``SIGILO_CORS_ORIGINS`` plus the web chat page's."""
+    """Browser origins Rasa allows: ``SIGILO_CORS_ORIGINS`` plus the web chat page's.
+
+    The page's origins are both ``http://127.0.0.1:PORT`` and ``http://localhost:PORT``:
+    a browser sends the name the visitor typed, and socket.io needs CORS for it.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from sigilo.channels.webpage import page_origins
+
     configured = env.get("SIGILO_CORS_ORIGINS") or "http://127.0.0.1:5005"
     origins = configured.replace(",", " ").split()
-    page = f"http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}"
-    return origins if page in origins else [*origins, page]
+    pages = page_origins(env.get("SIGILO_WEB_PORT", "8080"))
+    return [*origins, *(page for page in pages if page not in origins)]
 
 
 def main() -> int:
@@ -281,7 +304,9 @@ def main() -> int:
             f"  action server http://127.0.0.1:{env.get('SIGILO_ACTIONS_PORT', '5055')}\n"
             f"  company API   {env['SIGILO_COMPANY_API_URL']}\n"
             f"  web chat      http://127.0.0.1:{env.get('SIGILO_WEB_PORT', '8080')}/"
-            "  (socket.io channel; open it in a browser)\n"
+            "  (or http://localhost:…; socket.io channel; open it in a browser)\n"
+            f"  console       http://127.0.0.1:{env.get('SIGILO_CONSOLE_PORT', '8090')}/console"
+            "  (first admin: .venv/bin/sigilo operators create-admin NAME)\n"
             f"  logs          {LOGS.relative_to(ROOT)}/\n\n"
             "Talk to it: `make shell` in another terminal, or\n"
             f"  curl -s localhost:{port}/webhooks/rest/webhook "

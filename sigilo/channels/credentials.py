@@ -6,6 +6,10 @@ and the tests pass Rasa a copy without the sections whose variables are unset,
 so Messenger is on exactly when its three settings are. The copy still holds
 ``${VARIABLE}`` references, never the secrets themselves.
 
+A stock ``socketio`` or ``facebook`` section is written under Sigilo's connector
+(:data:`SIGILO_CONNECTORS`): the stock ones pass unverified Messenger requests
+and unbounded web input on to Rasa.
+
     python -m sigilo.channels.credentials credentials.yml var/credentials.yml
 """
 
@@ -21,6 +25,11 @@ from typing import Any
 import yaml
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
+# Rasa's stock channel name -> Sigilo's connector built on it.
+SIGILO_CONNECTORS = {
+    "socketio": "sigilo.channels.socketio.SigiloSocketIOInput",
+    "facebook": "sigilo.channels.facebook.SigiloFacebookInput",
+}
 
 
 def _variables(value: Any) -> set[str]:
@@ -49,6 +58,7 @@ def effective_credentials(
     kept: dict[str, Any] = {}
     skipped: dict[str, list[str]] = {}
     for channel, settings in (source or {}).items():
+        channel = SIGILO_CONNECTORS.get(channel, channel)
         missing = sorted(name for name in _variables(settings) if not env.get(name))
         if missing:
             skipped[channel] = missing

@@ -26,20 +26,19 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import Restarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from sigilo.channels.graph import GraphClient
+from sigilo.channels.inbound import ATTACHMENT_PAYLOAD, MAX_TEXT_CHARS, cut_text, valid_sender_id
 from sigilo.channels.messenger_format import quick_reply_message, text_chunks
 from sigilo.channels.signature import verify_signature
 
 logger = logging.getLogger(__name__)
 
-# Longer messages are cut before NLU: no real request is this long.
-MAX_TEXT_CHARS = 2000
-ATTACHMENT_PAYLOAD = "/out_of_scope"
+__all__ = ["ATTACHMENT_PAYLOAD", "MAX_TEXT_CHARS", "SigiloFacebookInput", "SigiloMessengerBot"]
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -109,21 +108,35 @@ def event_text(event: dict[str, Any]) -> str | None:
             return None
         quick_reply = message.get("quick_reply")
         if isinstance(quick_reply, dict) and isinstance(quick_reply.get("payload"), str):
-            return quick_reply["payload"][:MAX_TEXT_CHARS]
+            return cut_text(quick_reply["payload"])
         text = message.get("text")
         if isinstance(text, str) and text.strip():
-            return text[:MAX_TEXT_CHARS]
+            return cut_text(text)
         if message.get("attachments") or message.get("sticker_id"):
             return ATTACHMENT_PAYLOAD
         return None
     postback = event.get("postback")
     if isinstance(postback, dict) and isinstance(postback.get("payload"), str):
-        return postback["payload"][:MAX_TEXT_CHARS]
+        return cut_text(postback["payload"])
     return None
 
 
-def messaging_events(payload: Any) -> list[tuple[str, str]]:
-    """``(sender_id, text)`` for every event of a webhook body that Rasa should see."""
+def event_message_id(event: dict[str, Any]) -> str | None:
+    """Messenger's ``mid`` of a message or postback, if it looks like one.
+
+    Passed to Rasa as the message id, so a webhook Meta delivers twice is
+    recognised as the same message (anonymous metrics count it once).
+    """
+    for key in ("message", "postback"):
+        part = event.get(key)
+        mid = part.get("mid") if isinstance(part, dict) else None
+        if isinstance(mid, str) and 0 < len(mid) <= 256 and mid.isprintable():
+            return mid
+    return None
+
+
+def messaging_events(payload: Any) -> list[tuple[str, str, str | None]]:
+    """``(sender_id, text, message_id)`` for every event of a webhook body Rasa should see."""
     if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
         return []
     found = []
@@ -133,10 +146,10 @@ def messaging_events(payload: Any) -> list[tuple[str, str]]:
             if not isinstance(event, dict):
                 continue
             sender = event.get("sender")
-            sender_id = sender.get("id") if isinstance(sender, dict) else None
+            sender_id = valid_sender_id(sender.get("id") if isinstance(sender, dict) else None)
             text = event_text(event)
-            if isinstance(sender_id, (str, int)) and str(sender_id) and text is not None:
-                found.append((str(sender_id), text))
+            if sender_id and text is not None:
+                found.append((sender_id, text, event_message_id(event)))
     return found
 
 
@@ -175,17 +188,26 @@ class SigiloFacebookInput(FacebookInput):
         return SigiloMessengerBot(self.graph)
 
     async def _needs_profile(self, request: Request, sender_id: str) -> bool:
-        """Whether this is the conversation's first interaction (no name, no user turn)."""
+        """Whether this is the conversation's first interaction: no name, no user turn ever.
+
+        A conversation that restarted — what "delete my data" leaves — never reads
+        the name again: the consumer asked for it to be erased.
+        """
         agent = getattr(request.app.ctx, "agent", None)
         store = getattr(agent, "tracker_store", None)
         if store is None:
             return True
-        tracker = await store.retrieve(sender_id)
-        if tracker is None:
+        latest = await store.retrieve(sender_id)  # what Rasa loads anyway: the usual answer
+        if latest is None:
             return True
-        if tracker.get_slot("customer_first_name"):
+        if latest.get_slot("customer_first_name"):
             return False
-        return not any(isinstance(event, UserUttered) for event in tracker.applied_events())
+        if any(isinstance(event, (UserUttered, Restarted)) for event in latest.events):
+            return False
+        # the latest session is new (after an erasure Rasa starts one at once): look back
+        full = await store.retrieve_full_tracker(sender_id)
+        events = full.events if full is not None else []
+        return not any(isinstance(event, (UserUttered, Restarted)) for event in events)
 
     async def _profile_metadata(self, request: Request, sender_id: str) -> dict[str, str]:
         try:
@@ -208,15 +230,20 @@ class SigiloFacebookInput(FacebookInput):
             return response.json({"error": "invalid signature"}, status=403)
         try:
             payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return response.json({"error": "malformed JSON"}, status=400)
         if not isinstance(payload, dict) or payload.get("object") != "page":
             return response.json({"error": "not a page event"}, status=400)
         out_channel = self.get_output_channel()
-        for sender_id, text in messaging_events(payload):
+        for sender_id, text, message_id in messaging_events(payload):
             metadata = await self._profile_metadata(request, sender_id)
             message = UserMessage(
-                text, out_channel, sender_id, input_channel=self.name(), metadata=metadata
+                text,
+                out_channel,
+                sender_id,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=metadata,
             )
             await out_channel.send_action(sender_id, "typing_on")
             try:

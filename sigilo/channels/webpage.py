@@ -7,6 +7,10 @@ talk to this server and to Rasa only: the widget's Google Fonts request, and
 any other third-party request, is blocked by the browser. Nothing about
 visitors (IP address, user agent, referrer) is logged.
 
+On loopback the page works at ``127.0.0.1`` and at ``localhost`` alike: it talks
+to Rasa under the same name it was opened with (so every request stays on that
+host), and Rasa's CORS must allow both origins (:func:`page_origins`).
+
     python -m sigilo.channels.webpage --port 8080 --socket-url http://127.0.0.1:5005
 """
 
@@ -18,7 +22,7 @@ import sys
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 WIDGET_BUNDLE = Path("node_modules/rasa-webchat/lib/index.js")
@@ -29,6 +33,31 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
     ".woff2": "font/woff2",
 }
+# Names a browser may use for this machine's loopback address.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def page_origins(port: int | str, host: str = "127.0.0.1") -> list[str]:
+    """The origins the page has in a browser: on loopback, both ``127.0.0.1`` and ``localhost``."""
+    names = LOOPBACK_NAMES if host in LOOPBACK_NAMES else (host,)
+    return [f"http://{name}:{port}" for name in names]
+
+
+def socket_url_for(socket_url: str, host_header: str | None) -> str:
+    """The Rasa URL for a page opened under ``host_header``.
+
+    When both are loopback names, Rasa is reached under the page's own name
+    (``localhost`` page → ``localhost`` Rasa); any other ``Host`` is ignored.
+    """
+    parts = urlsplit(socket_url)
+    try:
+        page_host = urlsplit(f"//{host_header or ''}").hostname
+    except ValueError:
+        return socket_url
+    if parts.hostname not in LOOPBACK_NAMES or page_host not in LOOPBACK_NAMES:
+        return socket_url
+    netloc = f"{page_host}:{parts.port}" if parts.port else page_host
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def content_security_policy(socket_url: str) -> str:
@@ -86,9 +115,12 @@ class PageHandler(BaseHTTPRequestHandler):
         self.socket_url = socket_url
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
+    def _socket_url(self) -> str:
+        return socket_url_for(self.socket_url, self.headers.get("Host"))
+
     def _answer(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
-        for name, value in security_headers(self.socket_url).items():
+        for name, value in security_headers(self._socket_url()).items():
             self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -103,7 +135,7 @@ class PageHandler(BaseHTTPRequestHandler):
             self._answer(200, b'{"status": "ok"}', "application/json")
             return
         if path == "/config.js":
-            config = json.dumps({"socketUrl": self.socket_url})
+            config = json.dumps({"socketUrl": self._socket_url()})
             body = f"window.SIGILO_CONFIG = {config};\n".encode()
             self._answer(200, body, CONTENT_TYPES[".js"])
             return

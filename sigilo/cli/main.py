@@ -11,7 +11,16 @@ import importlib
 import sys
 
 # Modules under sigilo.cli that define register(subparsers).
-_SUBCOMMANDS: tuple[str, ...] = ("redact", "db", "keys", "retention")
+_SUBCOMMANDS: tuple[str, ...] = (
+    "redact",
+    "db",
+    "keys",
+    "retention",
+    "conversations",
+    "operators",
+    "audit",
+    "metrics",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,5 +69,13 @@ def build_hooks(config: dict[str, Any]) -> list[StoreHook]:
     Add a feature's hook here, built from its own options; nothing is created at
     import.
     """
-    del config  # no hook yet takes options
-    return []
+    from sigilo.console.index import ConversationIndexHook
+    from sigilo.inventory import load_inventory
+    from sigilo.metrics.hook import metrics_hook  # imported here: it imports this module
+
+    inventory = load_inventory(config.get("inventory"))
+    hooks: list[StoreHook] = [ConversationIndexHook(inventory.personal_slots)]
+    metrics = metrics_hook(config)  # metrics_url / metrics_features, or $SIGILO_METRICS_*
+    if metrics is not None:
+        hooks.append(metrics)
+    return hooks

@@ -140,13 +140,7 @@ class Repository:
                 generation = 0
             result = AppendResult(pseudonym, generation)
             if erase:
-                conn.execute(sa.delete(events).where(events.c.pseudonym == pseudonym))
-                generation = result.generation = generation + 1
-                conn.execute(
-                    sa.update(senders)
-                    .where(senders.c.pseudonym == pseudonym)
-                    .values(generation=generation)
-                )
+                generation = result.generation = self._erase_rows(conn, pseudonym, generation)[1]
                 next_seq = session_no = 0
             else:
                 if expected_generation is not None and expected_generation != generation:
@@ -266,24 +260,50 @@ class Repository:
                 logger.error("conversation %s: sender id unreadable: %s", short(row.pseudonym), exc)
         return ids
 
+    def _erase_rows(self, conn: Connection, pseudonym: str, generation: int) -> tuple[int, int]:
+        """The one erasure path (consumer's "delete my data" and operators' delete).
+
+        Deletes every event of the pseudonym and bumps its generation, inside the
+        caller's transaction with the sender row locked; returns (rows deleted, new
+        generation).
+        """
+        deleted = conn.execute(sa.delete(events).where(events.c.pseudonym == pseudonym)).rowcount
+        conn.execute(
+            sa.update(senders)
+            .where(senders.c.pseudonym == pseudonym)
+            .values(generation=generation + 1)
+        )
+        return deleted, generation + 1
+
     def erase(self, sender_id: str) -> int:
         """Deletes every event of ``sender_id`` (operators' tools); returns rows deleted.
 
         The sender row stays with a new generation, so that no server still holding the
         old conversation in memory can write it back; retention removes it later.
         """
-        pseudonym = self.pseudonym(sender_id)
+        return max(self.erase_pseudonym(self.pseudonym(sender_id)), 0)
+
+    def erase_pseudonym(self, pseudonym: str) -> int:
+        """:meth:`erase` for a conversation known by its pseudonym; -1 when unknown."""
         with self.engine.begin() as conn:
-            if self._lock_sender(conn, pseudonym) is None:
-                return 0
-            deleted = conn.execute(
-                sa.delete(events).where(events.c.pseudonym == pseudonym)
-            ).rowcount
-            conn.execute(
-                sa.update(senders)
-                .where(senders.c.pseudonym == pseudonym)
-                .values(generation=senders.c.generation + 1)
-            )
             generation = self._lock_sender(conn, pseudonym)
+            if generation is None:
+                return -1
+            deleted, generation = self._erase_rows(conn, pseudonym, generation)
             self._run_hooks(conn, StoredTurn(pseudonym, generation, (), erased=True))
         return deleted
+
+    def sender_id(self, pseudonym: str) -> str | None:
+        """The real sender id of a stored conversation (decrypted), or None."""
+        with self.engine.connect() as conn:
+            token = conn.execute(
+                sa.select(senders.c.sender).where(senders.c.pseudonym == pseudonym)
+            ).scalar_one_or_none()
+        if token is None:
+            return None
+        try:
+            return crypto.decrypt(self.ring, token, _sender_aad(pseudonym)).decode()
+        except crypto.DecryptionError as exc:
+            raise ConversationUnreadable(
+                f"conversation {short(pseudonym)}: sender id unreadable: {exc}"
+            ) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -24,19 +25,19 @@ import pytest
 
 from sigilo import keys
 from sigilo.channels.credentials import write_effective_credentials
+from sigilo.channels.webpage import make_server, page_origins
 from tests.support.company_api import CompanyApiService, run_company_api
 from tests.support.processes import (
     RASA_START_TIMEOUT,
+    RunningService,
     free_port,
     rasa_command,
     repo_env,
     start_service,
-    trained_model,
 )
+from tests.support.store_db import StoreDb
 
 ROOT = Path(__file__).resolve().parents[2]
-# kept for the modules that import it from here
-_trained_model = trained_model
 
 
 @dataclass
@@ -202,3 +203,62 @@ def store_action_server(
         log_path=log,
     ):
         yield f"http://127.0.0.1:{port}/webhook", log
+
+
+@dataclass
+class WebChat:
+    """Rasa (socket.io channel, privacy store on SQLite), its database and the page server."""
+
+    rasa: RasaServer
+    db: StoreDb
+    page_port: int
+    service: RunningService
+
+    @property
+    def url(self) -> str:
+        """Rasa's base URL (the socket.io channel is at ``/socket.io/``)."""
+        return self.rasa.url
+
+    def page_url(self, host: str = "127.0.0.1") -> str:
+        """The page's URL under one loopback name."""
+        return f"http://{host}:{self.page_port}"
+
+
+@pytest.fixture(scope="session")
+def web_chat(action_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebChat]:
+    """Rasa as `make run` starts it for the web chat (store, CORS for both page names), + page.
+
+    At the end, Rasa's log must hold no traceback: no bad input may crash a handler.
+    """
+    folder = tmp_path_factory.mktemp("web-chat")
+    db = StoreDb.create(folder)
+    (folder / "endpoints.yml").write_text(
+        f"action_endpoint:\n  url: {action_server}\n{db.endpoints_yaml()}"
+    )
+    write_effective_credentials(ROOT / "credentials.yml", folder / "credentials.yml", repo_env())
+    port, page_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
+    rasa_url = f"http://127.0.0.1:{port}"
+    command = rasa_command(
+        port,
+        endpoints=folder / "endpoints.yml",
+        credentials=folder / "credentials.yml",
+        token=token,
+        # the origins `make run` allows (scripts/run.py): the page under both loopback names
+        extra=["--cors", *page_origins(page_port)],
+    )
+    page_server = make_server("127.0.0.1", page_port, rasa_url)
+    threading.Thread(target=page_server.serve_forever, daemon=True).start()
+    try:
+        with start_service(
+            command,
+            f"{rasa_url}/",
+            env=repo_env(db.env),
+            timeout=RASA_START_TIMEOUT,
+            log_path=folder / "rasa.log",
+        ) as service:
+            yield WebChat(RasaServer(rasa_url, token), db, page_port, service)
+            log = service.log_text(1_000_000)
+            assert "Traceback" not in log, log[max(0, log.find("Traceback") - 500) :][:3000]
+    finally:
+        page_server.shutdown()
+        page_server.server_close()

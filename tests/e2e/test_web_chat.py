@@ -2,18 +2,20 @@
 
 Per language: open the page, see the privacy notice, tick consent, open the
 menu's privacy entry, read the terms of use, delete the data, and check the
-conversation restarted clean. A screenshot per step lands in the git-ignored
-``tests/e2e/screenshots/<language>/``. Every request the page makes must stay
-on the host, and the widget's Google Fonts request must be blocked by the CSP.
+conversation restarted clean — Portuguese at ``127.0.0.1``, Spanish at
+``localhost`` (both names must work). A screenshot per step lands in the
+git-ignored ``tests/e2e/screenshots/<language>/``. Every request the page makes
+must stay on its host, and the widget's Google Fonts request must be blocked by
+the CSP. Rasa runs with Sigilo's privacy tracker store on SQLite, and the tests
+read that database: only the language of the channel metadata is stored, never
+the browser's user agent, address or referrer. ``test_web_socket.py`` sends the
+socket.io channel bad input.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
-import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +24,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sigilo.channels.credentials import write_effective_credentials
-from sigilo.channels.webpage import WEB_ROOT, WIDGET_BUNDLE, make_server
-from tests.e2e.conftest import RasaServer, _trained_model
-from tests.support.processes import free_port, repo_env, start_service
+from sigilo.channels.webpage import WEB_ROOT, WIDGET_BUNDLE
+from tests.e2e.conftest import WebChat
+from tests.support.store_db import StoreDb
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +40,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-gpu",
 ]
-# What the visitor sees and clicks, per browser locale.
+# What the visitor sees and clicks, per browser locale, and the name the page is opened at.
 STEPS = {
     "pt-BR": {
+        "host": "127.0.0.1",
         "disclaimer": "não pede seu nome",
         "greeting": "Olá! Eu sou o Sigilo",
         "privacy": "Privacidade",
@@ -53,6 +55,7 @@ STEPS = {
         "after": "oi",
     },
     "es-ES": {
+        "host": "localhost",
         "disclaimer": "no te pide el nombre",
         "greeting": "¡Hola! Soy Sigilo",
         "privacy": "Privacidad",
@@ -79,35 +82,13 @@ def _browser_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def web_chat(action_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Rasa with the socket.io channel and CORS for the page, plus the page server."""
+def browser(web_chat: WebChat) -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright."""
     missing = _browser_missing()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(missing)
         pytest.skip(missing)
-    folder = tmp_path_factory.mktemp("web-chat")
-    (folder / "endpoints.yml").write_text(f"action_endpoint:\n  url: {action_server}\n")
-    write_effective_credentials(ROOT / "credentials.yml", folder / "credentials.yml", repo_env())
-    port, page_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
-    rasa_url, page_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{page_port}"
-    command = [sys.executable, "-m", "rasa", "run", "--model", str(_trained_model())]
-    command += ["--port", str(port), "--enable-api", f"--auth-token={token}"]
-    command += ["--credentials", str(folder / "credentials.yml")]
-    command += ["--endpoints", str(folder / "endpoints.yml"), "--cors", page_url]
-    page_server = make_server("127.0.0.1", page_port, rasa_url)
-    threading.Thread(target=page_server.serve_forever, daemon=True).start()
-    try:
-        with start_service(command, f"{rasa_url}/", env=repo_env(), timeout=240):
-            yield RasaServer(rasa_url, token), page_url
-    finally:
-        page_server.shutdown()
-        page_server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(web_chat: Any) -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -130,12 +111,12 @@ def _session_id(page: Any) -> str:
 
 
 @pytest.mark.parametrize("locale", list(STEPS))
-def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
-    rasa, page_url = web_chat
+def test_privacy_journey(web_chat: WebChat, browser: Any, locale: str) -> None:
     words = STEPS[locale]
+    page_url = web_chat.page_url(words["host"])
     shots = SCREENSHOTS / locale
     shots.mkdir(parents=True, exist_ok=True)
-    host = urlsplit(page_url).hostname
+    host = words["host"]
     context = browser.new_context(locale=locale, viewport={"width": 900, "height": 900})
     context.add_init_script(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
@@ -172,8 +153,12 @@ def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
 
     page.goto(page_url)
     page.get_by_text(words["disclaimer"], exact=False).wait_for()
+    assert page.locator("html").get_attribute("lang") == locale[:2]
     assert page.locator("#start-chat").is_disabled()
+    page.locator("#start-chat").click(force=True)  # not ticked yet: nothing happens
+    page.wait_for_timeout(500)
     assert page.locator("#chat").is_hidden()
+    assert not any("/socket.io/" in url for url in requested), "socket opened before consent"
     assert page.locator("#privacy-link").is_visible()
     shot("01-disclaimer")
 
@@ -192,6 +177,10 @@ def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
     bot_says(words["terms_text"])
     shot("04-terms-of-use")
 
+    # what the store holds so far: the language, never the browser's details
+    sender = _session_id(page)
+    _check_stored_visit(web_chat.db, sender, locale[:2], page, page_url)
+
     click(words["privacy"])
     page.locator(".rw-reply", has_text=words["delete"]).last.wait_for()
     click(words["delete"])
@@ -201,14 +190,14 @@ def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
     bot_says(words["deleted"])
     shot("06-data-deleted")
 
-    sender = _session_id(page)
-    tracker = rasa.tracker(sender)
+    tracker = web_chat.rasa.tracker(sender)
     assert tracker["events"][-1]["event"] != "user"
-    language = tracker["slots"]["language"]
-    assert language == locale[:2]
+    assert tracker["slots"]["language"] == locale[:2]
     kept = {"language", "language_source", "tin_attempts"}
     assert {k: v for k, v in tracker["slots"].items() if k not in kept and v} == {}
     assert "customer_first_name" not in json.dumps(tracker["latest_message"].get("metadata"))
+    stored = web_chat.db.dump(sender)
+    assert words["terms_text"] not in stored and "/terms_of_use" not in stored
 
     greetings = page.locator(".rw-response", has_text=words["greeting"])
     assert greetings.count() == 1
@@ -217,14 +206,17 @@ def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
     greetings.nth(1).wait_for()
     shot("07-clean-restart")
     # Rasa's tracker endpoint returns the events after the last restart
-    events = rasa.tracker(sender)["events"]
+    events = web_chat.rasa.tracker(sender)["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == [words["after"]]
+    stored_users = [e["text"] for e in web_chat.db.events(sender) if e["event"] == "user"]
+    assert stored_users == [words["after"]]
 
     # privacy-policy page, still in the visitor's language
     with context.expect_page() as policy:
         page.locator("#privacy-link").click()
     policy.value.wait_for_load_state()
     assert f"lang={locale[:2]}" in policy.value.url
+    policy.value.screenshot(path=str(shots / "08-privacy-policy.png"), full_page=True)
 
     blocked = page.evaluate("window.__csp")
     assert any("fonts.googleapis.com" in uri for uri in blocked), blocked
@@ -235,16 +227,38 @@ def test_privacy_journey(web_chat: Any, browser: Any, locale: str) -> None:
     # so nothing reached the network past the host, and every answer came from it
     assert off_host == []
     assert answered and all(urlsplit(url).hostname == host for url in answered), answered
+    # the socket.io channel answered under the page's own name (CORS allows both names)
+    assert any(urlsplit(url).path == "/socket.io/" for url in answered), answered
     context.close()
 
 
-def test_page_headers(web_chat: Any) -> None:
-    _, page_url = web_chat
-    with urllib.request.urlopen(page_url, timeout=10) as answer:
-        csp = answer.headers["Content-Security-Policy"]
-        assert answer.headers["Referrer-Policy"] == "no-referrer"
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp
-    assert "googleapis" not in csp and "font-src 'self'" in csp
+def _check_stored_visit(db: StoreDb, sender: str, language: str, page: Any, page_url: str) -> None:
+    """The stored conversation: language metadata only; no user agent, address, page URL."""
+    events = db.events(sender)
+    users = [event for event in events if event["event"] == "user"]
+    assert users and all(event["input_channel"] == "socketio" for event in users)
+    # Rasa adds its own assistant and model ids; from the channel only the language is left
+    for event in users:
+        assert set(event["metadata"]) - {"assistant_id", "model_id"} == {"language"}, event
+        assert event["metadata"]["language"] == language
+    stored = json.dumps(events, ensure_ascii=False)
+    user_agent = page.evaluate("navigator.userAgent")
+    for needle in (user_agent, "Chrome/", "HeadlessChrome", page_url, "127.0.0.1", "localhost",
+                   "referrer", "user_agent"):  # fmt: skip
+        assert needle not in stored, needle
+    raw = db.raw()
+    for needle in (sender, "utter_greet", "/privacy_policy", user_agent):
+        assert needle.encode() not in raw, needle
+
+
+def test_page_headers(web_chat: WebChat) -> None:
+    for host in ("127.0.0.1", "localhost"):
+        with urllib.request.urlopen(web_chat.page_url(host), timeout=10) as answer:
+            csp = answer.headers["Content-Security-Policy"]
+            assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        assert "googleapis" not in csp and "font-src 'self'" in csp
+        assert f"ws://{host}:" in csp
     for path in ("/package.json", "/node_modules/rasa-webchat/package.json", "/../README.md"):
         with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(page_url + path, timeout=10)
+            urllib.request.urlopen(web_chat.page_url() + path, timeout=10)

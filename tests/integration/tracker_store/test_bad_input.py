@@ -33,6 +33,7 @@ from tests.integration.tracker_store.test_store import (
     user,
 )
 from tests.support.processes import free_port
+from tests.support.services import POSTGRES_URL
 
 TRY_AGAIN = "utter_try_again_later"
 
@@ -122,12 +123,12 @@ async def test_database_of_the_stock_store(database: Any, domain: Any, tmp_path:
     if database.backend == "sqlite":  # the fixture's file is migrated: use a fresh one
         database.path = tmp_path / "stock.db"
         database.url = f"sqlite:///{database.path}"
-    else:  # drop Sigilo's tables from the fixture's schema
-        engine = make_engine(database.url)
-        with engine.begin() as conn:
-            for table in ("sigilo_events", "sigilo_senders", "sigilo_alembic_version"):
-                conn.execute(sa.text(f"DROP TABLE {table}"))
-        engine.dispose()
+    else:  # the fixture's schema, emptied of every migrated table
+        admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {database.schema} CASCADE"))
+            conn.execute(sa.text(f"CREATE SCHEMA {database.schema}"))
+        admin.dispose()
     stock = stock_store(database, domain)
     tracker = DialogueStateTracker.from_events("stock-user", conversation(), domain.slots)
     await stock.save(tracker)

@@ -8,7 +8,12 @@ import hmac
 import pytest
 
 from sigilo.channels import signature
-from sigilo.channels.facebook import ATTACHMENT_PAYLOAD, MAX_TEXT_CHARS, event_text
+from sigilo.channels.facebook import (
+    ATTACHMENT_PAYLOAD,
+    MAX_TEXT_CHARS,
+    event_text,
+    messaging_events,
+)
 from sigilo.channels.graph import clean_first_name
 from sigilo.channels.messenger_format import quick_reply_message, text_chunks
 from sigilo.channels.signature import sign, verify_signature
@@ -111,3 +116,16 @@ def test_long_text_is_split() -> None:
 )
 def test_first_name_is_cleaned(raw: object, clean: str | None) -> None:
     assert clean_first_name(raw) == clean
+
+
+def test_messenger_mid_becomes_the_message_id_so_a_redelivery_is_recognised() -> None:
+    event = {"sender": {"id": "1234567890"}, "message": {"mid": "m_abc", "text": "oi"}}
+    postback = {"sender": {"id": "1234567890"}, "postback": {"mid": "m_pb", "payload": "/greet"}}
+    odd = {"sender": {"id": "1234567890"}, "message": {"mid": 42, "text": "hi"}}
+    payload = {"object": "page", "entry": [{"messaging": [event, postback, odd, event]}]}
+    assert messaging_events(payload) == [
+        ("1234567890", "oi", "m_abc"),
+        ("1234567890", "/greet", "m_pb"),
+        ("1234567890", "hi", None),
+        ("1234567890", "oi", "m_abc"),
+    ]
