@@ -31,9 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from sigilo import keys  # noqa: E402
 from sigilo.tracker_store.db import upgrade  # noqa: E402
-from tests.e2e.conftest import _trained_model  # noqa: E402
 from tests.support.company_api import run_company_api  # noqa: E402
-from tests.support.processes import free_port, repo_env, start_service  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    RASA_START_TIMEOUT,
+    free_port,
+    rasa_command,
+    repo_env,
+    start_service,
+    trained_model,
+)
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 TURNS = ["hello", "/open_menu", "/privacy_policy", "/terms_of_use", "/open_menu", "thanks"]
@@ -62,7 +68,7 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    model = _trained_model()
+    model = trained_model()
     env = repo_env(
         {
             keys.ENCRYPTION_KEYS: f"bench:{keys.new_key()}",
@@ -126,23 +132,18 @@ def main() -> int:
             endpoints = folder / f"endpoints-{name}.yml"
             endpoints.write_text(action + store)
             port = free_port()
-            command = [
-                sys.executable,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                str(model),
-                "--port",
-                str(port),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(folder / "credentials.yml"),
-                f"--auth-token={secrets.token_urlsafe(8)}",
-            ]
+            command = rasa_command(
+                port,
+                endpoints=endpoints,
+                credentials=folder / "credentials.yml",
+                token=secrets.token_urlsafe(8),
+                enable_api=False,
+                model=model,
+            )
             stack.enter_context(
-                start_service(command, f"http://127.0.0.1:{port}/", env=env, timeout=300)
+                start_service(
+                    command, f"http://127.0.0.1:{port}/", env=env, timeout=RASA_START_TIMEOUT
+                )
             )
             servers[name] = f"http://127.0.0.1:{port}"
         for url in servers.values():  # warm-up

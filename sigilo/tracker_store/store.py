@@ -157,6 +157,14 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
             pseudonym = short(self.repository.pseudonym(sender_id))
             logger.error("conversation %s: %s; answering 'try again later'", pseudonym, exc)
             return self._unavailable_tracker(sender_id)
+        except ConversationUnreadable:
+            # Rasa's FailSafeTrackerStore would turn the error into "no conversation":
+            # the bot would start over and the save of that fresh tracker would be
+            # matched by position against the unreadable rows. The stand-in answers
+            # "try again later" and is never written; the error is logged (pseudonym).
+            if self.unavailable_response not in self.domain.action_names_or_texts:
+                raise
+            return self._unavailable_tracker(sender_id)
 
     def _unavailable_tracker(self, sender_id: str) -> DialogueStateTracker:
         events = [
@@ -215,7 +223,23 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
     # --- writing -----------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the events appended since the tracker was loaded (identity-based)."""
+        """Stores the events appended since the tracker was loaded (identity-based).
+
+        Never raises: when a save raises, Rasa's ``FailSafeTrackerStore`` saves the
+        turn to an ``InMemoryTrackerStore`` sharing the event broker, which streams it
+        raw (real sender id, user text, card numbers). A turn that cannot be stored
+        (database gone, a hook refusing it) is logged with the pseudonym instead.
+        """
+        try:
+            await self._save(tracker)
+        except Exception as exc:  # any cause: see above (the type names it)
+            logger.error(
+                "conversation %s: this turn was not stored (%s)",
+                short(self.repository.pseudonym(tracker.sender_id)),
+                type(exc).__name__,
+            )
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         last_tagged, generation = -1, None
         for index, event in enumerate(events):
@@ -226,7 +250,13 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         if not new:
             return
         if generation == UNAVAILABLE_GENERATION:
-            raise TrackerStoreUnavailable("tracker store unavailable when this turn started")
+            # not raised: Rasa's FailSafeTrackerStore would save the turn to an
+            # InMemoryTrackerStore sharing the event broker, which streams it raw
+            logger.warning(
+                "conversation %s: not stored (the store was unavailable when the turn began)",
+                short(self.repository.pseudonym(tracker.sender_id)),
+            )
+            return
         marker = erasure_index(new, self.erasure_action)
         erase = marker is not None
         to_store = new[marker:] if erase else new
@@ -254,9 +284,13 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                 tracker.sender_id, clean, erase=erase, expected_generation=generation
             )
         except sqlalchemy.exc.DBAPIError as exc:
-            raise TrackerStoreUnavailable(
-                f"tracker store unavailable: {type(exc).__name__}"
-            ) from None
+            # logged, not raised: see the stand-in case above (raw events to the broker)
+            logger.error(
+                "conversation %s: tracker store unavailable (%s), this turn was not stored",
+                short(self.repository.pseudonym(tracker.sender_id)),
+                type(exc).__name__,
+            )
+            return
         pseudonym = result.pseudonym
         if result.stale:
             logger.warning(
@@ -285,6 +319,8 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
                     key = (pseudonym, result.generation, seq)
                     self.secrets.put(key, original["name"], original["value"])
         self._publish(pseudonym, clean[result.skipped :], tracker)
+        if not (erase or written):
+            return  # every event was already stored (skipped by position): no turn
         turn = StoredTurn(pseudonym, result.generation, clean[result.skipped :], erase)
         run_after_save(self.hooks, tracker, new if erase else to_store[result.skipped :], turn)
 

@@ -3,7 +3,9 @@
 The Rasa server loads the model trained from this repository (trained on
 first use, then cached by a hash of the training data) and talks to the
 real action server, which talks to the real demo company API, all on
-loopback ports chosen at random.
+loopback ports chosen at random. The privacy tracker store modules get
+module-scoped keys and an action server of their own (``store_env``,
+``store_action_server``).
 """
 
 from __future__ import annotations
@@ -26,19 +28,17 @@ from sigilo.channels.credentials import write_effective_credentials
 from sigilo.channels.webpage import make_server, page_origins
 from sigilo.tracker_store.db import upgrade
 from tests.support.company_api import CompanyApiService, run_company_api
-from tests.support.processes import RunningService, free_port, repo_env, start_service
+from tests.support.processes import (
+    RASA_START_TIMEOUT,
+    RunningService,
+    free_port,
+    rasa_command,
+    repo_env,
+    start_service,
+)
 from tests.support.store_db import StoreDb
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _trained_model() -> Path:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from model import ensure_model
-    finally:
-        sys.path.pop(0)
-    return ensure_model()
 
 
 @dataclass
@@ -154,7 +154,6 @@ def rasa_server(
     action_server: str, e2e_store: StoreSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RasaServer]:
     """A Rasa server with the trained model, REST channel, HTTP API and privacy store."""
-    model = _trained_model()
     folder = tmp_path_factory.mktemp("rasa")
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
@@ -167,25 +166,13 @@ def rasa_server(
     credentials = folder / "credentials.yml"
     write_effective_credentials(ROOT / "credentials.yml", credentials, env=repo_env())
     port, token = free_port(), secrets.token_urlsafe(16)
-    command = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--model",
-        str(model),
-        "--port",
-        str(port),
-        "--enable-api",
-        # "=" form: a random token may start with "-", which argparse reads as a flag.
-        f"--auth-token={token}",
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(credentials),
-    ]
-    env = repo_env(e2e_store.env)
-    with start_service(command, f"http://127.0.0.1:{port}/", env=env, timeout=240):
+    command = rasa_command(port, endpoints=endpoints, credentials=credentials, token=token)
+    with start_service(
+        command,
+        f"http://127.0.0.1:{port}/",
+        env=repo_env(e2e_store.env),
+        timeout=RASA_START_TIMEOUT,
+    ):
         yield RasaServer(f"http://127.0.0.1:{port}", token)
 
 
@@ -193,6 +180,67 @@ def rasa_server(
 def chat(rasa_server: RasaServer) -> Chat:
     """A new conversation."""
     return Chat(rasa_server)
+
+
+# --- the privacy tracker store's modules ---------------------------------------------------
+
+
+def store_endpoints(folder: Path, action_url: str, store_url: str, extra: str = "") -> Path:
+    """An endpoints file with the privacy tracker store (plus ``extra`` YAML)."""
+    path = folder / f"endpoints-{uuid.uuid4().hex[:6]}.yml"
+    path.write_text(
+        f"action_endpoint:\n  url: {action_url}\n"
+        "tracker_store:\n  type: sigilo.tracker_store.PrivacyTrackerStore\n"
+        f"  url: {store_url}\n{extra}"
+    )
+    return path
+
+
+def rest_credentials(folder: Path) -> Path:
+    """The REST channel only: these tests need no Messenger secrets."""
+    path = folder / "credentials.yml"
+    path.write_text("rest:\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def store_env() -> dict[str, str]:
+    """Keys of one module's Rasa servers (each module gets its own)."""
+    return repo_env(
+        {
+            keys.ENCRYPTION_KEYS: f"e2e:{keys.new_key()}",
+            keys.PSEUDONYM_KEY: keys.new_key(),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def store_action_server(
+    private_company_api: CompanyApiService, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """A plain ``rasa run actions`` (the log filter comes with the actions), and its log.
+
+    It has a demo API of its own: other modules pay the same customer's invoices.
+    """
+    port = free_port()
+    log = tmp_path_factory.mktemp("actions") / "actions.log"
+    env = repo_env(
+        {
+            "SIGILO_COMPANY_API_URL": private_company_api.url,
+            "SIGILO_COMPANY_API_TOKEN": private_company_api.token,
+            "SIGILO_DEFAULT_LANGUAGE": "en",
+        }
+    )
+    command = [sys.executable, "-m", "rasa", "run", "actions", "--actions", "actions"]
+    with start_service(
+        [*command, "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        env=env,
+        timeout=120,
+        log_path=log,
+    ):
+        yield f"http://127.0.0.1:{port}/webhook", log
 
 
 @dataclass
@@ -228,16 +276,23 @@ def web_chat(action_server: str, tmp_path_factory: pytest.TempPathFactory) -> It
     write_effective_credentials(ROOT / "credentials.yml", folder / "credentials.yml", repo_env())
     port, page_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
     rasa_url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "rasa", "run", "--model", str(_trained_model())]
-    command += ["--port", str(port), "--enable-api", f"--auth-token={token}"]
-    command += ["--credentials", str(folder / "credentials.yml")]
-    # the origins `make run` allows (scripts/run.py): the page under both loopback names
-    command += ["--endpoints", str(folder / "endpoints.yml"), "--cors", *page_origins(page_port)]
+    command = rasa_command(
+        port,
+        endpoints=folder / "endpoints.yml",
+        credentials=folder / "credentials.yml",
+        token=token,
+        # the origins `make run` allows (scripts/run.py): the page under both loopback names
+        extra=["--cors", *page_origins(page_port)],
+    )
     page_server = make_server("127.0.0.1", page_port, rasa_url)
     threading.Thread(target=page_server.serve_forever, daemon=True).start()
     try:
         with start_service(
-            command, f"{rasa_url}/", env=repo_env(db.env), timeout=240, log_path=folder / "rasa.log"
+            command,
+            f"{rasa_url}/",
+            env=repo_env(db.env),
+            timeout=RASA_START_TIMEOUT,
+            log_path=folder / "rasa.log",
         ) as service:
             yield WebChat(RasaServer(rasa_url, token), db, page_port, service)
             log = service.log_text(1_000_000)

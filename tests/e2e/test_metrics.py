@@ -21,10 +21,15 @@ from sigilo.metrics.db import make_engine
 from sigilo.metrics.db import upgrade as metrics_upgrade
 from sigilo.metrics.store import MetricsStore
 from sigilo.tracker_store.db import upgrade as store_upgrade
-from tests.e2e.conftest import Chat, RasaServer
-from tests.e2e.test_erasure_and_scale_out import rasa_command, store_endpoints
+from tests.e2e.conftest import Chat, RasaServer, rest_credentials, store_endpoints
 from tests.support.company_api import CompanyApiService
-from tests.support.processes import free_port, repo_env, start_service
+from tests.support.processes import (
+    RASA_START_TIMEOUT,
+    free_port,
+    rasa_command,
+    repo_env,
+    start_service,
+)
 
 pytestmark = pytest.mark.slow
 TIN = "529.982.247-25"
@@ -70,10 +75,10 @@ def metrics_rasa(
     port, token = free_port(), secrets.token_urlsafe(16)
     log = folder / "rasa.log"
     with start_service(
-        rasa_command(endpoints, port, token),
+        rasa_command(port, endpoints=endpoints, credentials=rest_credentials(folder), token=token),
         f"http://127.0.0.1:{port}/",
         env=env,
-        timeout=420,  # loading the model on a busy 2-core machine
+        timeout=RASA_START_TIMEOUT,  # loading the model on a busy 2-core machine
         log_path=log,
     ):
         yield RasaServer(f"http://127.0.0.1:{port}", token), metrics_url, log

@@ -1,9 +1,10 @@
 """Start a real service as a subprocess for tests, wait until it is healthy, stop it cleanly.
 
-Reusable for the demo API, the action server and Rasa::
+Reusable for the demo API, the action server and Rasa (tests and ``bench/``)::
 
     with start_service([sys.executable, "-m", "client_api", ...], health_url) as svc:
         ...  # svc.process, svc.log_text()
+    command = rasa_command(port, endpoints=..., credentials=..., token=...)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -22,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Rasa loads TensorFlow and the model: ~40 s on an idle 2-core machine, several minutes
+# when other jobs share it. Only start-up waits this long, never a conversation turn.
+RASA_START_TIMEOUT = float(os.environ.get("SIGILO_RASA_START_TIMEOUT", "600"))
 
 
 class ServiceError(RuntimeError):
@@ -59,6 +64,48 @@ def repo_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env.update(extra or {})
     return env
+
+
+def trained_model() -> Path:
+    """The model trained from this repository (trained on first use, then cached)."""
+    sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    try:
+        from model import ensure_model
+    finally:
+        sys.path.pop(0)
+    return ensure_model()
+
+
+def rasa_command(
+    port: int,
+    *,
+    endpoints: Path | str,
+    credentials: Path | str,
+    token: str | None = None,
+    enable_api: bool = True,
+    model: Path | str | None = None,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The ``rasa run`` command line of a test or benchmark server.
+
+    Args:
+        port: HTTP port of the server.
+        endpoints: ``endpoints.yml`` to use (tracker store, lock store, broker, actions).
+        credentials: ``credentials.yml`` (channels).
+        token: the HTTP API's auth token (``--auth-token``), if any.
+        enable_api: add ``--enable-api`` (Rasa's HTTP API).
+        model: the model archive; default: :func:`trained_model`.
+        extra: more arguments, appended as given.
+    """
+    command = [sys.executable, "-m", "rasa", "run", "--model", str(model or trained_model())]
+    command += ["--port", str(port), "--endpoints", str(endpoints)]
+    command += ["--credentials", str(credentials)]
+    if enable_api:
+        command.append("--enable-api")
+    if token is not None:
+        # "=" form: a random token may start with "-", which argparse reads as a flag
+        command.append(f"--auth-token={token}")
+    return [*command, *extra]
 
 
 def _healthy(url: str) -> bool:
@@ -115,6 +162,7 @@ def start_service(
     cwd: Path | str | None = None,
     log_path: Path | str | None = None,
     stop_timeout: float = 10.0,
+    wait: bool = True,
 ) -> Iterator[RunningService]:
     """Run ``cmd`` until the block ends; yield once ``health_url`` answers 2xx.
 
@@ -127,6 +175,8 @@ def start_service(
         log_path: Where stdout and stderr go; default: a temporary file removed after a
             clean stop (kept, and quoted in the error, when start-up fails).
         stop_timeout: Seconds between SIGTERM and SIGKILL.
+        wait: wait for health before yielding; False lets the caller start several
+            services at once, then call :func:`wait_until_healthy` on each.
     """
     owns_log = log_path is None
     if log_path is None:
@@ -146,7 +196,8 @@ def start_service(
         )
     service = RunningService(process=process, log_path=log_file)
     try:
-        wait_until_healthy(service, health_url, timeout)
+        if wait:
+            wait_until_healthy(service, health_url, timeout)
         yield service
     finally:
         stop(service, stop_timeout)
