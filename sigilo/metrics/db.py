@@ -13,11 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-ROOT = Path(__file__).resolve().parents[2]
+from sigilo.migrated_database import ROOT, MigratedDatabase
+
 URL_ENV = "SIGILO_METRICS_URL"
 DEFAULT_URL = "sqlite:///var/metrics.db"
 MIGRATIONS = ROOT / "migrations" / "metrics"
 VERSION_TABLE = "sigilo_metrics_alembic_version"
+DATABASE = MigratedDatabase(URL_ENV, DEFAULT_URL, MIGRATIONS, VERSION_TABLE)
 # Seconds a PostgreSQL connection attempt may take: a metrics store that is away
 # must cost a turn little (writes run off the event loop anyway).
 CONNECT_TIMEOUT = 3
@@ -32,7 +34,7 @@ class MetricsSchemaError(RuntimeError):
 
 def database_url(url: str | None = None) -> str:
     """``url``, else ``$SIGILO_METRICS_URL``, else the SQLite file ``var/metrics.db``."""
-    return url or os.environ.get(URL_ENV) or DEFAULT_URL
+    return DATABASE.database_url(url)
 
 
 def is_off(url: str | None) -> bool:
@@ -43,12 +45,7 @@ def is_off(url: str | None) -> bool:
 
 def resolve_url(url: str | None = None) -> sa.engine.URL:
     """The parsed URL; relative SQLite paths are relative to the repository root."""
-    parsed = sa.engine.make_url(database_url(url))
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not Path(database).is_absolute():
-            parsed = parsed.set(database=str(ROOT / database))
-    return parsed
+    return DATABASE.resolve_url(url)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,45 +79,28 @@ def describe(url: str | None = None) -> str:
 
 def alembic_config(url: str | None = None) -> Any:
     """The Alembic configuration of the metrics migrations, pointed at ``url``."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("version_table", VERSION_TABLE)
-    rendered = resolve_url(url).render_as_string(hide_password=False)
-    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
-    return config
+    return DATABASE.alembic_config(url)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Creates or upgrades the metrics schema up to ``revision``."""
-    from alembic import command
-
-    command.upgrade(alembic_config(url), revision)
+    DATABASE.upgrade(url, revision)
 
 
 def head_revision() -> str:
     """The newest metrics migration's revision id."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+    return DATABASE.head_revision()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the metrics database is at (None when never migrated)."""
-    with engine.connect() as connection:
-        if not sa.inspect(connection).has_table(VERSION_TABLE):
-            return None
-        return connection.execute(
-            sa.text(f"SELECT version_num FROM {VERSION_TABLE}")
-        ).scalar_one_or_none()
+    return DATABASE.current_revision(engine)
 
 
 def check_schema(engine: Engine) -> None:
     """Raises :class:`MetricsSchemaError` unless the database is at the newest migration."""
-    current, head = current_revision(engine), head_revision()
-    if current != head:
+    problem = DATABASE.schema_problem(engine)
+    if problem:
         raise MetricsSchemaError(
-            f"the metrics database is at schema revision {current or 'none'}, expected "
-            f"{head}: run `sigilo metrics db upgrade` first"
+            f"the metrics database {problem}: run `sigilo metrics db upgrade` first"
         )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-ROOT = Path(__file__).resolve().parents[2]
+from sigilo.migrated_database import ROOT, MigratedDatabase
+
 URL_ENV = "SIGILO_TRACKER_STORE_URL"
 DEFAULT_URL = "sqlite:///var/sigilo.db"
+DATABASE = MigratedDatabase(URL_ENV, DEFAULT_URL, ROOT / "migrations", "sigilo_alembic_version")
 
 
 class SchemaError(RuntimeError):
@@ -20,7 +21,7 @@ class SchemaError(RuntimeError):
 
 def database_url(url: str | None = None) -> str:
     """``url``, else ``$SIGILO_TRACKER_STORE_URL``, else the SQLite file under ``var/``."""
-    return url or os.environ.get(URL_ENV) or DEFAULT_URL
+    return DATABASE.database_url(url)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,12 +36,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def resolve_url(url: str | None = None) -> sa.engine.URL:
     """The parsed URL; relative SQLite paths are relative to the repository root."""
-    parsed = sa.engine.make_url(database_url(url))
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not Path(database).is_absolute():
-            parsed = parsed.set(database=str(ROOT / database))
-    return parsed
+    return DATABASE.resolve_url(url)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -58,44 +54,26 @@ def make_engine(url: str | None = None) -> Engine:
 
 def alembic_config(url: str | None = None) -> Any:
     """The Alembic configuration pointed at ``url``."""
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    rendered = resolve_url(url).render_as_string(hide_password=False)
-    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
-    return config
+    return DATABASE.alembic_config(url)
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Runs the migrations up to ``revision``."""
-    from alembic import command
-
-    command.upgrade(alembic_config(url), revision)
+    DATABASE.upgrade(url, revision)
 
 
 def head_revision() -> str:
     """The newest migration's revision id."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+    return DATABASE.head_revision()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None when never migrated)."""
-    with engine.connect() as connection:
-        if not sa.inspect(connection).has_table("sigilo_alembic_version"):
-            return None
-        return connection.execute(
-            sa.text("SELECT version_num FROM sigilo_alembic_version")
-        ).scalar_one_or_none()
+    return DATABASE.current_revision(engine)
 
 
 def check_schema(engine: Engine) -> None:
     """Raises :class:`SchemaError` unless the database is at the newest migration."""
-    current, head = current_revision(engine), head_revision()
-    if current != head:
-        raise SchemaError(
-            f"the tracker store database is at schema revision {current or 'none'}, "
-            f"expected {head}: run `sigilo db upgrade` first"
-        )
+    problem = DATABASE.schema_problem(engine)
+    if problem:
+        raise SchemaError(f"the tracker store database {problem}: run `sigilo db upgrade` first")
