@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sigilo.metrics.schema import KIND_CLICK, KIND_FEATURE
 from sigilo.metrics.store import CounterRow
@@ -103,8 +103,11 @@ def _bars(axis: Any, names: list[str], channels: list[str], counts: dict[tuple[s
     axis.margins(x=0.1)
 
 
-def draw_chart(rows: Iterable[CounterRow], start: date, end: date, path: Path) -> None:
-    """Writes the two-panel PNG chart of the counters from ``start`` to ``end``."""
+def draw_chart(rows: Iterable[CounterRow], start: date, end: date, path: Path | BinaryIO) -> None:
+    """Writes the two-panel PNG chart of the counters from ``start`` to ``end``.
+
+    ``path``: a file name (the CLI) or a binary file object (the console).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -126,5 +129,5 @@ def draw_chart(rows: Iterable[CounterRow], start: date, end: date, path: Path) -
     _bars(features_axis, features, channels, counts)
     features_axis.set_title("Feature use per channel", loc="left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)

@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         "--port", type=int, default=int(os.environ.get("SIGILO_CONSOLE_PORT", 8090))
     )
     parser.add_argument("--url", help="database URL (default: $SIGILO_TRACKER_STORE_URL)")
+    parser.add_argument("--metrics-url", help="metrics database URL (default: $SIGILO_METRICS_URL)")
     parser.add_argument(
         "--secure-cookies",
         action="store_true",
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     from sigilo.console.http.app import create_app
+    from sigilo.console.metrics_view import MetricsReader
     from sigilo.console.service import Console
     from sigilo.log_filter import install as install_log_filter
 
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     except (MissingKeyError, SchemaError) as exc:
         print(f"sigilo console: {exc}", file=sys.stderr)
         return 2
-    app = create_app(console, secure_cookies=args.secure_cookies)
+    metrics = MetricsReader(args.metrics_url)  # opened on first use
+    app = create_app(console, secure_cookies=args.secure_cookies, metrics=metrics)
     # access_log off: no operator IP addresses or URLs in the logs
     app.run(host=args.host, port=args.port, access_log=False, motd=False, workers=1)
     return 0

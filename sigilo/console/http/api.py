@@ -17,6 +17,8 @@ from sigilo.console.http.common import (
     text_field,
 )
 from sigilo.console.http.openapi import document
+from sigilo.console.metrics_view import MetricsReader, parse_by, parse_range
+from sigilo.console.roles import Permission
 from sigilo.console.search import FilterError
 
 MAX_AUDIT_PAGE = 1000
@@ -38,6 +40,10 @@ def _session_answer(session: Any) -> dict[str, Any]:
         "csrf_token": session.csrf_token,
         "expires_at": session.expires_at,
     }
+
+
+def _metrics_of(request: Request) -> MetricsReader:
+    return request.app.ctx.metrics
 
 
 def register(app: Sanic) -> None:
@@ -158,3 +164,20 @@ def register(app: Sanic) -> None:
                 "head": result.head,
             }
         )
+
+    # Metrics are anonymous (no identifier, no text): role-checked, reads not audited.
+    @app.get("/api/v1/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        session = await authenticate(request)
+        console_of(request).require(session, Permission.METRICS, "metrics")
+        start, end = parse_range(request.args.get("from"), request.args.get("to"))
+        by = parse_by(request.args.get("by"))
+        return json(await blocking(_metrics_of(request).tables, start, end, by))
+
+    @app.get("/api/v1/metrics/chart.png")
+    async def metrics_chart(request: Request) -> HTTPResponse:
+        session = await authenticate(request)
+        console_of(request).require(session, Permission.METRICS, "metrics")
+        start, end = parse_range(request.args.get("from"), request.args.get("to"))
+        png = await blocking(_metrics_of(request).chart, start, end)
+        return raw(png, content_type="image/png")

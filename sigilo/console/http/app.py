@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, json
 
 from sigilo.console.http import api, page
 from sigilo.console.http.common import SECURITY_HEADERS, json_error, status_of
+from sigilo.console.metrics_view import MetricsReader
 from sigilo.console.service import Console
 
 logger = logging.getLogger(__name__)
@@ -33,14 +34,20 @@ class _Errors(ErrorHandler):
         return response
 
 
-def create_app(console: Console, secure_cookies: bool = False) -> Sanic:
-    """The app serving ``console``; ``secure_cookies`` when behind HTTPS."""
+def create_app(
+    console: Console, secure_cookies: bool = False, metrics: MetricsReader | None = None
+) -> Sanic:
+    """The app serving ``console``; ``secure_cookies`` when behind HTTPS.
+
+    ``metrics``: the metrics database to show (default: ``$SIGILO_METRICS_URL``).
+    """
     app = Sanic(f"sigilo_console_{next(_names)}", error_handler=_Errors())
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 5
     app.ctx.console = console
     app.ctx.secure_cookies = secure_cookies
+    app.ctx.metrics = metrics or MetricsReader()
 
     @app.get("/healthz")
     async def health(request: Request) -> HTTPResponse:

@@ -17,6 +17,7 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse, json
 
 from sigilo.console.auth import AuthError, OperatorError, Session, UnknownOperator
+from sigilo.console.metrics_view import MetricsUnavailable
 from sigilo.console.passwords import WeakPassword
 from sigilo.console.roles import AccessDenied, Role
 from sigilo.console.search import FilterError
@@ -108,6 +109,8 @@ def status_of(exc: Exception) -> tuple[int, str]:
         return 404, str(exc)
     if isinstance(exc, (FilterError, OperatorError, WeakPassword)):
         return 400, str(exc)
+    if isinstance(exc, MetricsUnavailable):
+        return 503, str(exc)
     if isinstance(exc, SanicException):
         status = int(getattr(exc, "status_code", 500) or 500)
         message = {400: "malformed request", 404: "no such page", 405: "method not allowed"}

@@ -6,9 +6,11 @@ from typing import Any
 
 from sigilo.console.export import FORMATS
 from sigilo.console.index import CONSENT_STATES
+from sigilo.console.metrics_view import MAX_DAYS
 from sigilo.console.roles import Role
 from sigilo.console.search import MAX_PAGE_SIZE
 from sigilo.console.service import MAX_BATCH
+from sigilo.metrics.report import DIMENSIONS
 
 _PSEUDONYM = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _ERROR = {
@@ -95,6 +97,22 @@ _FILTERS = _obj(
     }
 )
 _ANY = {"type": "object"}
+_DAY = {"type": "string", "format": "date"}
+_RANGE = [
+    {"name": "from", "in": "query", "schema": _DAY, "description": "first day (default: to - 29)"},
+    {"name": "to", "in": "query", "schema": _DAY, "description": "last day (default: today)"},
+]
+_METRICS_NOTE = (
+    f" At most {MAX_DAYS} days; 503 when the metrics database is away or unmigrated."
+    " Metrics are anonymous: reads are not audited."
+)
+
+
+def _metrics_op(summary: str, ok: dict[str, Any], params: list[dict[str, Any]]) -> dict[str, Any]:
+    operation = _op(summary, "viewer", ok, params=params)
+    operation["description"] += _METRICS_NOTE
+    operation["responses"]["503"] = _ERROR
+    return operation
 
 
 def document() -> dict[str, Any]:
@@ -200,12 +218,33 @@ def document() -> dict[str, Any]:
                 params=[limit, before],
             )
         },
+        "/api/v1/metrics": {
+            "get": _metrics_op(
+                "Anonymous counters: clicks and features tables split by one dimension",
+                {"200": _answer("the tables", _ANY)},
+                [
+                    *_RANGE,
+                    {
+                        "name": "by",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(DIMENSIONS)},
+                    },
+                ],
+            )
+        },
+        "/api/v1/metrics/chart.png": {
+            "get": _metrics_op(
+                "The metrics chart (PNG)",
+                {"200": {"description": "the chart", "content": {"image/png": {}}}},
+                _RANGE,
+            )
+        },
         "/api/v1/audit/verify": {
             "get": _op("Verify the audit hash chain", "admin", {"200": _answer("result", _ANY)})
         },
     }
     for path, operations in paths.items():
-        slug = "_".join(part.strip("{}") for part in path.split("/")[3:])
+        slug = "_".join(part.strip("{}") for part in path.split("/")[3:]).replace(".", "_")
         for method, operation in operations.items():
             operation["operationId"] = f"{method}_{slug}"
     return {

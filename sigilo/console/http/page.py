@@ -22,6 +22,7 @@ from sigilo.console.http.common import (
     blocking,
     console_of,
 )
+from sigilo.console.metrics_view import MetricsUnavailable, parse_by, parse_range
 from sigilo.console.roles import Permission, allowed
 from sigilo.console.search import FilterError
 
@@ -112,6 +113,27 @@ def register(app: Sanic) -> None:
         session = await authenticate(request, _form(request, CSRF_FIELD))
         filters = {k: _form(request, k) for k in _FILTER_FIELDS if _form(request, k)}
         return await _search_page(request, session, filters)
+
+    @app.get("/console/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        session = await authenticate(request)
+        console_of(request).require(session, Permission.METRICS, "metrics")
+        form = {k: str(request.args.get(k) or "")[:32] for k in ("from", "to", "by")}
+        try:
+            start, end = parse_range(form["from"], form["to"])
+            by = parse_by(form["by"])
+        except FilterError as exc:
+            return html(
+                templates.metrics(_who(session), session.csrf_token, form, None, str(exc)), 400
+            )
+        form.update({"from": start.isoformat(), "to": end.isoformat(), "by": by})
+        try:
+            shown = await blocking(request.app.ctx.metrics.tables, start, end, by)
+        except MetricsUnavailable as exc:
+            return html(
+                templates.metrics(_who(session), session.csrf_token, form, None, str(exc)), 503
+            )
+        return html(templates.metrics(_who(session), session.csrf_token, form, shown))
 
     @app.get("/console/conversations/<pseudonym:str>")
     async def conversation(request: Request, pseudonym: str) -> HTTPResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from sigilo.console.index import CONSENT_STATES
 
@@ -119,11 +120,57 @@ def search(
             f"</thead><tbody>{rows}</tbody></table>{actions}</form>"
         )
     metrics = (
-        '<section class="card metrics"><h2>Metrics</h2><p>The anonymous counters and their '
-        "chart come from the metrics feature (<code>sigilo metrics</code>); they will be "
-        "shown here once it is merged.</p></section>"
+        '<section class="card metrics"><h2>Metrics</h2><p>Anonymous counters (button '
+        'clicks, feature use) and their chart: <a href="/console/metrics">open the '
+        "metrics</a>.</p></section>"
     )
     return layout("Conversations", error_box(message) + form + results + metrics, who, csrf)
+
+
+def _metrics_table(table: dict[str, Any]) -> str:
+    columns = table["columns"]
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = (
+        "".join(
+            f"<tr><td>{_e(r['name'])}</td><td>{_e(r['total'])}</td>"
+            + "".join(f"<td>{_e(r['cells'].get(c, 0))}</td>" for c in columns)
+            + "</tr>"
+            for r in table["rows"]
+        )
+        or f'<tr><td colspan="{len(columns) + 2}">none in this range</td></tr>'
+    )
+    return (
+        f'<h2>{_e(table["title"])}</h2><table class="metrics-table">'
+        f"<thead><tr><th>name</th><th>total</th>{head}</tr></thead><tbody>{body}</tbody>"
+        f"<tfoot><tr><td>all</td><td>{_e(table['total'])}</td></tr></tfoot></table>"
+    )
+
+
+def metrics(
+    who: str,
+    csrf: str,
+    form: dict[str, str],
+    shown: dict[str, Any] | None,
+    message: str = "",
+) -> str:
+    """The metrics range form, the tables and the chart (an image from this origin)."""
+    by = _select("by", ["channel", "language", "day"], form.get("by") or "channel")
+    content = (
+        error_box(message) + '<form method="get" action="/console/metrics" class="card filters">'
+        f'<label>From <input type="date" name="from" value="{_e(form.get("from"))}"></label>'
+        f'<label>To <input type="date" name="to" value="{_e(form.get("to"))}"></label>'
+        f"<label>Split by {by}</label><button>Show</button></form>"
+        '<p class="note">Anonymous counters: no identifier, no text. Reading them is not '
+        "audited.</p>"
+    )
+    if shown is not None:
+        query = urlencode({"from": shown["from"], "to": shown["to"]})
+        content += "".join(_metrics_table(t) for t in shown["tables"]) + (
+            f'<h2>Chart</h2><p><img class="chart" src="/api/v1/metrics/chart.png?{_e(query)}"'
+            f' alt="metrics chart, {_e(shown["from"])} to {_e(shown["to"])}"></p>'
+        )
+    content += '<p><a href="/console">Back to the conversations</a></p>'
+    return layout("Metrics", content, who, csrf)
 
 
 def _what(line: dict[str, Any]) -> str:

@@ -5,20 +5,26 @@ privacy tracker store."""
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from sigilo.console.auth import Session
 from sigilo.console.roles import Role
 from sigilo.console.service import Console
+from sigilo.metrics.db import upgrade as metrics_upgrade
 from sigilo.tracker_store import PrivacyTrackerStore
 from tests.integration.tracker_store.conftest import database, domain, store_keys  # noqa: F401
 from tests.integration.tracker_store.test_store import user
+from tests.support.services import POSTGRES_URL
 
 PASSWORD = "correct horse battery staple"
 TIN = "52998224725"
@@ -96,3 +102,25 @@ def store(database: Any, domain: Any) -> PrivacyTrackerStore:  # noqa: F811
 def ops(console: Console) -> Operators:
     """Signed-in operators of every role."""
     return make_operators(console)
+
+
+@pytest.fixture
+def metrics_url(database: Any, tmp_path: Path) -> Iterator[str]:  # noqa: F811
+    """A migrated metrics database on the backend of ``database`` (its own file/schema)."""
+    if database.backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'metrics.db'}"
+        metrics_upgrade(url)
+        yield url
+        return
+    schema = f"sigilo_console_metrics_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        metrics_upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

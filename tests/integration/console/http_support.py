@@ -77,10 +77,14 @@ class ConsoleServer:
 
 
 @contextmanager
-def console_server(url: str) -> Iterator[ConsoleServer]:
-    """``python -m sigilo.console.http`` on a free port, on the database ``url``."""
+def console_server(url: str, metrics_url: str = "off") -> Iterator[ConsoleServer]:
+    """``python -m sigilo.console.http`` on a free port, on the database ``url``.
+
+    ``metrics_url``: the metrics database it shows (default off: metrics answer 503).
+    """
     port = free_port()
     command = [sys.executable, "-m", "sigilo.console.http", "--port", str(port), "--url", url]
+    command += ["--metrics-url", metrics_url]
     with start_service(command, f"http://127.0.0.1:{port}/healthz", repo_env(), timeout=60):
         yield ConsoleServer("127.0.0.1", port)
 

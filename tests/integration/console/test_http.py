@@ -26,8 +26,8 @@ HEADERS = {
 
 
 @pytest.fixture
-def server(database: Any) -> Iterator[ConsoleServer]:
-    with console_server(database.url) as running:
+def server(database: Any, metrics_url: str) -> Iterator[ConsoleServer]:
+    with console_server(database.url, metrics_url) as running:
         yield running
 
 
@@ -39,6 +39,8 @@ def _endpoints(p: dict[Role, str]) -> list[tuple[str, str, Any, set[Role], Any]]
         ("GET", f"/api/v1/conversations/{p[V]}", None, {A, E, V}),
         ("POST", "/api/v1/conversations/export", {"conversations": [p[V]]}, {A, E}),
         ("POST", "/api/v1/conversations/delete", "delete", {A, E}),
+        ("GET", "/api/v1/metrics", None, {A, E, V}),
+        ("GET", "/api/v1/metrics/chart.png?from=2026-01-01&to=2026-01-07", None, {A, E, V}),
         ("GET", "/api/v1/retention", None, {A, E, V}),
         ("PUT", "/api/v1/retention", {"months": 7}, {A}),
         ("GET", "/api/v1/operators", None, {A}),
