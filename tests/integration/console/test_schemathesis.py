@@ -7,6 +7,7 @@ against the real service on a SQLite database holding a stored conversation.
 from __future__ import annotations
 
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import pytest
 
 from sigilo.console.roles import Role
 from sigilo.console.service import Console
+from sigilo.metrics.db import make_engine
+from sigilo.metrics.store import CounterKey, MetricsStore
 from tests.integration.console.conftest import conversation, save
 from tests.integration.console.http_support import console_server
 from tests.support.services import in_ci
@@ -36,12 +39,15 @@ def tool() -> Path:
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_no_server_errors(
-    tool: Path, database: Any, console: Console, store: Any, tmp_path: Path
+    tool: Path, database: Any, metrics_url: str, console: Console, store: Any, tmp_path: Path
 ) -> None:
     await save(store, "fuzzed-consumer", conversation("oi"))
+    engine = make_engine(metrics_url)
+    MetricsStore(engine).add({CounterKey(date.today(), "rest", "pt", "click", "menu_pix"): 2})
+    engine.dispose()
     operator, _ = console.auth.create("schemathesis-admin-operator", Role.ADMIN, "x" * 8 + "Y1!z")
     token = console.auth.issue(operator).token
-    with console_server(database.url) as server:
+    with console_server(database.url, metrics_url) as server:
         done = subprocess.run(
             [
                 str(tool),
@@ -78,5 +84,5 @@ async def test_no_server_errors(
         )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
-    assert "Tested: 13" in output and "Fuzzing" in output, output[-6000:]
+    assert "Tested: 15" in output and "Fuzzing" in output, output[-6000:]
     assert console.audit.verify().ok
