@@ -3,7 +3,8 @@
 An editor signs in with password and TOTP code, searches by the Messenger id a
 consumer gave, reads the conversation, exports it as CSV and erases it; a viewer then
 reads another conversation with personal data masked. A screenshot per step lands in
-the git-ignored ``tests/e2e/screenshots/console/``; every request stays on the host.
+the git-ignored ``tests/e2e/screenshots/console/``. The viewer finally opens the metrics
+page (tables and chart from stored counters); every request stays on the host.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,9 @@ from rasa.shared.core.domain import Domain
 
 from sigilo import keys
 from sigilo.console.service import Console
+from sigilo.metrics.db import make_engine
+from sigilo.metrics.db import upgrade as metrics_upgrade
+from sigilo.metrics.store import CounterKey, MetricsStore
 from sigilo.tracker_store import PrivacyTrackerStore
 from sigilo.tracker_store.db import upgrade
 from tests.integration.console.conftest import NAME, PASSWORD, TIN, code_for, conversation, save
@@ -60,7 +65,19 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
     console = Console.from_env(url)
     _, editor_uri = console.auth.create("dpo", "editor", PASSWORD)
     console.auth.create("reader", "viewer", PASSWORD)
-    with console_server(url) as server:
+    metrics_url = f"sqlite:///{tmp_path / 'metrics.db'}"
+    metrics_upgrade(metrics_url)
+    engine = make_engine(metrics_url)
+    today = date.today()
+    MetricsStore(engine).add(
+        {
+            CounterKey(today, "facebook", "pt", "click", "menu_boleto"): 4,
+            CounterKey(today, "socketio", "es", "click", "menu_pix"): 2,
+            CounterKey(today, "facebook", "pt", "feature", "second_copy"): 3,
+        }
+    )
+    engine.dispose()
+    with console_server(url, metrics_url) as server:
         yield {"console": console, "server": server, "uri": editor_uri}
 
 
@@ -149,6 +166,16 @@ def test_console_page(setup: dict[str, Any]) -> None:
         expect(page.get_by_text("Personal data is masked for your role.")).to_be_visible()
         assert TIN not in page.content() and NAME not in page.content()
         shot("09-viewer-masked")
+
+        page.goto(f"{server.url}/console")
+        page.get_by_role("link", name="open the metrics").click()
+        expect(page.get_by_role("heading", name="Metrics", exact=True)).to_be_visible()
+        expect(page.locator("table.metrics-table").first).to_contain_text("menu_boleto")
+        chart = page.locator("img.chart")
+        expect(chart).to_be_visible()
+        page.wait_for_load_state("load")  # the chart is drawn on request
+        assert chart.evaluate("image => image.complete && image.naturalWidth") > 500
+        shot("10-metrics")
         browser.close()
     # the wrong code's page answers 401 (logged by the browser); nothing the CSP refused
     refused = [e for e in errors if "Content Security Policy" in e or "Refused" in e]

@@ -252,8 +252,9 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Sigilo operators' console API",
             "version": "1",
-            "description": "Answer access and erasure requests. Every call is role-checked "
-            "and audited. Authenticate with `Authorization: Bearer <token>` from "
+            "description": "Answer access and erasure requests. Every call is role-checked; "
+            "every touch of personal data is audited (anonymous metrics reads are not). "
+            "Authenticate with `Authorization: Bearer <token>` from "
             "`POST /api/v1/session`.",
         },
         "paths": paths,

@@ -130,6 +130,7 @@ def search(
 def _metrics_table(table: dict[str, Any]) -> str:
     columns = table["columns"]
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    sums = "".join(f"<td>{sum(r['cells'].get(c, 0) for r in table['rows'])}</td>" for c in columns)
     body = (
         "".join(
             f"<tr><td>{_e(r['name'])}</td><td>{_e(r['total'])}</td>"
@@ -142,7 +143,7 @@ def _metrics_table(table: dict[str, Any]) -> str:
     return (
         f'<h2>{_e(table["title"])}</h2><table class="metrics-table">'
         f"<thead><tr><th>name</th><th>total</th>{head}</tr></thead><tbody>{body}</tbody>"
-        f"<tfoot><tr><td>all</td><td>{_e(table['total'])}</td></tr></tfoot></table>"
+        f"<tfoot><tr><td>all</td><td>{_e(table['total'])}</td>{sums}</tr></tfoot></table>"
     )
 
 
