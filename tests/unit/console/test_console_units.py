@@ -114,5 +114,8 @@ def test_openapi_document_names_every_operation() -> None:
     spec = document()
     assert spec["openapi"].startswith("3.")
     ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
-    assert len(ids) == len(set(ids)) == 14
+    assert len(ids) == len(set(ids)) == 16
+    assert {"get_metrics", "get_metrics_chart_png"} <= set(ids)
+    for path in ("/api/v1/metrics", "/api/v1/metrics/chart.png"):
+        assert "503" in spec["paths"][path]["get"]["responses"]
     assert spec["paths"]["/api/v1/session"]["post"]["security"] == []
