@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sigilo import keys  # noqa: E402
+from sigilo.metrics.db import upgrade as upgrade_metrics  # noqa: E402
 from sigilo.tracker_store.db import upgrade  # noqa: E402
 from tests.support.company_api import run_company_api  # noqa: E402
 from tests.support.processes import (  # noqa: E402
@@ -96,7 +97,10 @@ def main() -> int:
         else:
             sigilo_url = f"sqlite:///{folder / 'sigilo.db'}"
             stock = f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {folder / 'stock.db'}\n"
+        # the product's default: anonymous metrics counted too (same backend, own tables)
+        metrics_url = sigilo_url if args.postgres else f"sqlite:///{folder / 'metrics.db'}"
         upgrade(sigilo_url)
+        upgrade_metrics(metrics_url)
         api = stack.enter_context(run_company_api(folder / "company.db"))
         actions_port = free_port()
         actions_env = {
@@ -125,6 +129,7 @@ def main() -> int:
         sigilo = (
             "tracker_store:\n  type: sigilo.tracker_store.PrivacyTrackerStore\n"
             f"  url: {sigilo_url}\n"
+            f"  metrics_url: {metrics_url}\n  metrics_features: {ROOT / 'metrics.yml'}\n"
         )
         (folder / "credentials.yml").write_text("rest:\n")
         servers = {}
