@@ -77,24 +77,11 @@ def describe(url: str | None = None) -> str:
     return f"{parsed.get_backend_name()} {parsed.database or ''}".strip()
 
 
-def alembic_config(url: str | None = None) -> Any:
-    """The Alembic configuration of the metrics migrations, pointed at ``url``."""
-    return DATABASE.alembic_config(url)
-
-
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Creates or upgrades the metrics schema up to ``revision``."""
-    DATABASE.upgrade(url, revision)
-
-
-def head_revision() -> str:
-    """The newest metrics migration's revision id."""
-    return DATABASE.head_revision()
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the metrics database is at (None when never migrated)."""
-    return DATABASE.current_revision(engine)
+# The migrations of this database (shared with the other Sigilo database's by class).
+alembic_config = DATABASE.alembic_config
+upgrade = DATABASE.upgrade
+head_revision = DATABASE.head_revision
+current_revision = DATABASE.current_revision
 
 
 def check_schema(engine: Engine) -> None:

@@ -52,24 +52,11 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def alembic_config(url: str | None = None) -> Any:
-    """The Alembic configuration pointed at ``url``."""
-    return DATABASE.alembic_config(url)
-
-
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Runs the migrations up to ``revision``."""
-    DATABASE.upgrade(url, revision)
-
-
-def head_revision() -> str:
-    """The newest migration's revision id."""
-    return DATABASE.head_revision()
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (None when never migrated)."""
-    return DATABASE.current_revision(engine)
+# The migrations of this database (shared with the other Sigilo database's by class).
+alembic_config = DATABASE.alembic_config
+upgrade = DATABASE.upgrade
+head_revision = DATABASE.head_revision
+current_revision = DATABASE.current_revision
 
 
 def check_schema(engine: Engine) -> None:
