@@ -41,6 +41,7 @@ from tests.support.processes import (  # noqa: E402
     free_port,
     rasa_command,
     repo_env,
+    run_action_server,
     start_service,
     wait_until_healthy,
 )
@@ -85,15 +86,7 @@ def start_servers(
         "SIGILO_COMPANY_API_TOKEN": api.token,
         "SIGILO_DEFAULT_LANGUAGE": "en",
     }
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
-    stack.enter_context(
-        start_service(
-            [*command, "--port", str(actions_port)],
-            f"http://127.0.0.1:{actions_port}/health",
-            env=actions_env,
-            timeout=120,
-        )
-    )
+    stack.enter_context(run_action_server(actions_env, port=actions_port, timeout=120))
     credentials = folder / "credentials.yml"
     credentials.write_text("rest:\n")
     started = {}

@@ -38,6 +38,7 @@ from tests.support.processes import (  # noqa: E402
     free_port,
     rasa_command,
     repo_env,
+    run_action_server,
     start_service,
     trained_model,
 )
@@ -109,22 +110,7 @@ def main() -> int:
             "SIGILO_COMPANY_API_TOKEN": api.token,
             "SIGILO_DEFAULT_LANGUAGE": "en",
         }
-        stack.enter_context(
-            start_service(
-                [
-                    sys.executable,
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(actions_port),
-                ],
-                f"http://127.0.0.1:{actions_port}/health",
-                env=actions_env,
-                timeout=90,
-            )
-        )
+        stack.enter_context(run_action_server(actions_env, port=actions_port, timeout=90))
         action = f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
         sigilo = (
             "tracker_store:\n  type: sigilo.tracker_store.PrivacyTrackerStore\n"

@@ -19,7 +19,7 @@ from sigilo.consent import ledger
 from sigilo.inventory import Inventory, load_inventory
 from sigilo.keys import KeyRing, pseudonym_key
 from sigilo.tracker_store.db import check_schema, database_url, make_engine
-from sigilo.tracker_store.repository import Repository
+from sigilo.tracker_store.repository import Repository, StoredEvent
 
 FORMAT = "sigilo.access/1"
 
@@ -72,9 +72,18 @@ def _transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def export_document(
-    repository: Repository, sender_id: str, inventory: Inventory | None = None
+    repository: Repository,
+    sender_id: str,
+    inventory: Inventory | None = None,
+    stored: list[StoredEvent] | None = None,
 ) -> dict[str, Any]:
     """Everything stored about ``sender_id`` now, as a JSON-ready dict.
+
+    Args:
+        repository: the tracker store's repository.
+        sender_id: the consumer's real sender id.
+        inventory: the data inventory (default: ``inventory.yml``).
+        stored: the consumer's events, all sessions, when the caller already loaded them.
 
     Raises:
         ConversationUnreadable: a stored event cannot be decrypted.
@@ -82,8 +91,9 @@ def export_document(
     """
     inventory = inventory or load_inventory()
     pseudonym = repository.pseudonym(sender_id)
-    loaded = repository.load(sender_id, all_sessions=True)
-    stored = loaded[1] if loaded else []
+    if stored is None:
+        loaded = repository.load(sender_id, all_sessions=True)
+        stored = loaded[1] if loaded else []
     events = [item.data for item in stored]
     with repository.engine.connect() as conn:
         decisions = ledger.decisions(conn, pseudonym)

@@ -93,9 +93,9 @@ def personal_slots() -> frozenset[str]:
 
 def portability_document(repository: Repository, sender_id: str) -> dict[str, Any]:
     """Everything stored about ``sender_id``, as the consumer's access request gets it."""
-    document = export_document(repository, sender_id)
-    loaded = repository.load(sender_id, all_sessions=True)
+    loaded = repository.load(sender_id, all_sessions=True)  # once, for both parts
     stored = loaded[1] if loaded else []
+    document = export_document(repository, sender_id, stored=stored)
     document["pseudonym"] = repository.pseudonym(sender_id)
     document["events"] = transcript(stored, personal_slots(), masked=False)
     return document

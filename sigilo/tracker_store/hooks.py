@@ -67,16 +67,17 @@ def build_hooks(config: dict[str, Any]) -> list[StoreHook]:
     """The hooks of a store configured with ``config`` (``endpoints.yml`` options).
 
     Add a feature's hook here, built from its own options; nothing is created at
-    import.
+    import. ``config["inventory"]`` is the store's loaded inventory (or a path).
     """
     from sigilo.consent.hook import ConsentLedgerHook
     from sigilo.console.index import ConversationIndexHook
-    from sigilo.inventory import InventoryError, load_inventory
+    from sigilo.inventory import Inventory, InventoryError, load_inventory
     from sigilo.metrics.hook import metrics_hook  # imported here: it imports this module
     from sigilo.tracker_store import TrackerStoreConfigError
 
+    given = config.get("inventory")
     try:
-        inventory = load_inventory(config.get("inventory"))
+        inventory = given if isinstance(given, Inventory) else load_inventory(given)
     except InventoryError as exc:
         raise TrackerStoreConfigError(f"privacy tracker store: {exc}") from None
     hooks: list[StoreHook] = [

@@ -125,7 +125,7 @@ class PrivacyTrackerStore(TrackerStore, SerializedTrackerAsText):
         except (ImportError, AttributeError, sqlalchemy.exc.ArgumentError) as exc:
             # Rasa turns ImportError/AttributeError into a silent in-memory fallback
             raise TrackerStoreConfigError(f"privacy tracker store: {exc!r}") from None
-        self.hooks = build_hooks({**kwargs, "inventory": inventory})
+        self.hooks = build_hooks({**kwargs, "inventory": self.inventory})
         self.repository = Repository(engine, ring, pseudonym_key(), self.hooks)
         self.privacy_mode = _truthy(privacy_mode)
         self.erasure_action = erasure_action

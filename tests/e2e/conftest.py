@@ -34,6 +34,7 @@ from tests.support.processes import (
     free_port,
     rasa_command,
     repo_env,
+    run_action_server,
     start_service,
 )
 from tests.support.store_db import StoreDb
@@ -135,7 +136,6 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> StoreSettings:
 @pytest.fixture(scope="session")
 def action_server(e2e_company_api: CompanyApiService, e2e_store: StoreSettings) -> Iterator[str]:
     """The action server, pointed at the demo company API and the tracker store."""
-    port = free_port()
     env = repo_env(
         {
             "SIGILO_COMPANY_API_URL": e2e_company_api.url,
@@ -144,9 +144,8 @@ def action_server(e2e_company_api: CompanyApiService, e2e_store: StoreSettings) 
             **e2e_store.env,
         }
     )
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    with start_service(command, f"http://127.0.0.1:{port}/health", env=env, timeout=60):
-        yield f"http://127.0.0.1:{port}/webhook"
+    with run_action_server(env, timeout=60) as webhook:
+        yield webhook
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ pays an invoice). After "delete my data" the conversation is gone and the counts
 from __future__ import annotations
 
 import secrets
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from tests.support.processes import (
     free_port,
     rasa_command,
     repo_env,
+    run_action_server,
     start_service,
 )
 
@@ -39,7 +39,6 @@ CARD = "4242 4242 4242 4242"
 @pytest.fixture(scope="module")
 def metrics_action_server(private_company_api: CompanyApiService) -> Iterator[str]:
     """An action server on this module's demo API."""
-    port = free_port()
     env = repo_env(
         {
             "SIGILO_COMPANY_API_URL": private_company_api.url,
@@ -47,9 +46,8 @@ def metrics_action_server(private_company_api: CompanyApiService) -> Iterator[st
             "SIGILO_DEFAULT_LANGUAGE": "en",
         }
     )
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-    with start_service(command, f"http://127.0.0.1:{port}/health", env=env, timeout=90):
-        yield f"http://127.0.0.1:{port}/webhook"
+    with run_action_server(env, timeout=90) as webhook:
+        yield webhook
 
 
 @pytest.fixture(scope="module")

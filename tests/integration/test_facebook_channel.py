@@ -26,7 +26,13 @@ import pytest
 from sigilo.channels.credentials import write_effective_credentials
 from sigilo.channels.signature import sign
 from tests.support.fake_graph import FakeGraph, fake_graph_api
-from tests.support.processes import free_port, repo_env, start_service
+from tests.support.processes import (
+    free_port,
+    rasa_command,
+    repo_env,
+    run_action_server,
+    start_service,
+)
 from tests.support.store_db import StoreDb
 
 pytestmark = pytest.mark.slow
@@ -134,17 +140,15 @@ def messenger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Messenger]:
             f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
             + db.endpoints_yaml()
         )
-        actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
-        rasa = [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port)]
-        rasa += ["--enable-api", f"--auth-token={token}", "--credentials", str(credentials)]
-        rasa += ["--endpoints", str(folder / "endpoints.yml")]
+        rasa = rasa_command(
+            port,
+            endpoints=folder / "endpoints.yml",
+            credentials=credentials,
+            token=token,
+            model=model,
+        )
         with (
-            start_service(
-                [*actions, "--port", str(actions_port)],
-                f"http://127.0.0.1:{actions_port}/health",
-                env=env,
-                timeout=60,
-            ),
+            run_action_server(env, port=actions_port, timeout=60),
             start_service(rasa, f"http://127.0.0.1:{port}/", env=env, timeout=240) as server,
         ):
             yield Messenger(f"http://127.0.0.1:{port}", token, graph, db)

@@ -203,3 +203,23 @@ def start_service(
         stop(service, stop_timeout)
     if owns_log:
         log_file.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def run_action_server(
+    env: Mapping[str, str], *, port: int | None = None, timeout: float = 120.0
+) -> Iterator[str]:
+    """The action server (``rasa_sdk --actions actions``) until the block ends.
+
+    Args:
+        env: its whole environment (company API URL and token, store settings…).
+        port: the port, when the caller already wrote it into an ``endpoints.yml``.
+        timeout: seconds to wait for ``/health``.
+
+    Yields:
+        The webhook URL Rasa's ``action_endpoint`` takes.
+    """
+    port = port or free_port()
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    with start_service(command, f"http://127.0.0.1:{port}/health", env=env, timeout=timeout):
+        yield f"http://127.0.0.1:{port}/webhook"
